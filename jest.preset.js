@@ -1,0 +1,18 @@
+// Shared jest settings: tests run the TypeScript sources directly (swc), and
+// workspace packages resolve to their src/ so no build is needed before testing.
+const path = require('node:path');
+
+const packages = ['tensor-utils', 'bert', 'tokenizer-merge', 'embed-init', 'distill', 'eval-klue-glue', 'cli'];
+const moduleNameMapper = Object.fromEntries(
+  packages.map((name) => [`^@koenbert/${name}$`, path.join(__dirname, 'packages', name, 'src', 'index.ts')]),
+);
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper,
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testTimeout: 120000,
+};
