@@ -1,1 +1,6 @@
-module.exports = { ...require('../../jest.preset.js'), rootDir: __dirname };
+// hyparquet ships ES modules only: let swc turn them into CommonJS for jest like the sources.
+module.exports = {
+  ...require('../../jest.preset.js'),
+  rootDir: __dirname,
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
+};

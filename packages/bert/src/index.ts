@@ -1,1 +1,6 @@
-export const placeholder = true;
+export { parseBertConfig, readBertConfig, writeBertConfig, HIDDEN_ACTS, type BertConfig, type HiddenAct } from './lib/bert-config';
+export { BERT_TASKS, ARCHITECTURE, type BertTask } from './lib/bert-task';
+export { BertModel, type BertForwardParams, type BertOutput } from './lib/bert-model';
+export { bertParamShapes } from './lib/bert-param-shapes';
+export { type LoadReport } from './lib/map-checkpoint';
+export { crossEntropyLoss, mseLoss } from './lib/losses';

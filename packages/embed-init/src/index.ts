@@ -1,1 +1,17 @@
-export const placeholder = true;
+export { initEmbeddings, initEmbeddingsIter, checkMergeMap, type InitEmbeddingsEvent, type InitEmbeddingsOptions } from './lib/init-embeddings';
+export { InitEmbeddingsConfigSchema, parseInitEmbeddingsConfig, type InitEmbeddingsConfig, type InitEmbeddingsConfigInput } from './lib/config';
+export { formatInitEmbeddingsReport, INIT_REPORT_FILE, INIT_REPORT_FORMAT, type InitEmbeddingsReport, type MethodScore } from './lib/init-report';
+export { METHODS, fitMethodIter, type EmbedInitMethod, type MethodOptions, type MethodDetails, type FittedMethod, type FitMethodEvent } from './lib/fit-method';
+export { selectPairs, appendedTokens, splitPairs, isNonWordToken, type TokenPairs, type PairCounts } from './lib/select-pairs';
+export { mappingMetrics, type MappingMetrics } from './lib/mapping-metrics';
+export { matrix, gatherRows, columnMeans, type Matrix } from './lib/matrix';
+export { fitRidge, DEFAULT_RIDGE_ALPHAS, type RidgeFit, type RidgeCvPoint } from './lib/strategies/ridge';
+export { fitLstsq } from './lib/strategies/lstsq';
+export { fitProcrustes, type ProcrustesFit } from './lib/strategies/procrustes';
+export { fitMlpIter, applyMlp, DEFAULT_MLP_OPTIONS, type MlpOptions, type MlpModel, type MlpEvent } from './lib/strategies/mlp';
+export { meanEmbeddingRows } from './lib/strategies/mean';
+export { subwordMeanRows, koreanPieceIds, maskVocab, type SubwordMeanResult } from './lib/strategies/subword-mean';
+export { applyLinearMap, type LinearMap } from './lib/strategies/linear-map';
+export { svd, type Svd } from './lib/linalg/svd';
+export { symmetricEigen, type SymmetricEigen } from './lib/linalg/symmetric-eigen';
+export { cholesky, choleskySolve } from './lib/linalg/cholesky';

@@ -1,3 +1,26 @@
 export { KoenbertError, isKoenbertError } from './lib/errors';
 export { writeFileAtomic, writeDirAtomic } from './lib/atomic-write';
 export { initBackend, type BackendName, type BackendChoice } from './lib/backend/init-backend';
+export { type DType, type TensorData, type TensorRecord, DTYPES, dtypeByteSize, shapeSize } from './lib/safetensors/tensor-record';
+export { toFloat32 } from './lib/safetensors/to-float32';
+export { fromFloat32 } from './lib/safetensors/from-float32';
+export { readSafetensors } from './lib/safetensors/read-safetensors';
+export { readSafetensorsHeader, type SafetensorsEntry, type SafetensorsHeader } from './lib/safetensors/read-safetensors-header';
+export { writeSafetensors } from './lib/safetensors/write-safetensors';
+export { readTorchStateDict } from './lib/torch-pickle/read-torch-state-dict';
+export { type HubOptions, type RepoType, defaultHubCacheDir } from './lib/hub/hub-options';
+export { resolveModelDir, type ResolveModelDirParams } from './lib/hub/resolve-model-dir';
+export { listRepoFiles, type RepoFile } from './lib/hub/list-repo-files';
+/** Testing utility: a Hugging Face Hub look-alike on 127.0.0.1 for other packages' tests. */
+export { startLocalHubServer, type LocalHubServer, type LocalHubRequest } from './lib/testing/start-local-hub-server';
+export { SeededRng } from './lib/seeded-rng';
+export { AdamW, defaultDecayExcluded, type AdamWParams, type AdamWState } from './lib/adamw';
+export { clipByGlobalNorm } from './lib/clip-by-global-norm';
+export { linearWarmupDecay, constantWithWarmup } from './lib/lr-schedule';
+export { JsonlLogger, type JsonlLoggerOptions } from './lib/jsonl-logger';
+export { readJsonl } from './lib/read-jsonl';
+export { resolveConfig, type ResolveConfigParams } from './lib/config/resolve-config';
+export { describeSchema, type SchemaRow } from './lib/config/describe-schema';
+export { etaSeconds, formatDuration, type ProgressEvent } from './lib/progress-events';
+export { BACKEND_NAMES, type InitBackendParams } from './lib/backend/init-backend';
+export { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './lib/wasm-kernels/register-wasm-kernels';

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { KoenbertError } from '../errors';
+import { registerWasmKernels } from '../wasm-kernels/register-wasm-kernels';
+import { loadNativeBinding, type ModuleLoader } from './load-native-binding';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendChoice {
   name: BackendName;
@@ -8,13 +12,101 @@ export interface BackendChoice {
   reason: string;
 }
 
+export interface InitBackendParams {
+  /** Wins over KOENBERT_BACKEND; without either: tensorflow when a native binding loads, else wasm. */
+  backend?: BackendName;
+  /** Receives the one line saying what was picked and why (default: silent). */
+  logger?: (line: string) => void;
+  /** Where KOENBERT_BACKEND is read (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** How @tensorflow/tfjs-node(-gpu) is loaded (default a dynamic import); tests replace it. */
+  loadModule?: ModuleLoader;
+}
+
+const CPU_WARNING = 'warning: the cpu backend is plain JavaScript, ~300x slower than wasm: use it for tiny inference only, never to train';
+
+let current: { request: string; choice: BackendChoice } | undefined;
+let pending: { request: string; promise: Promise<BackendChoice> } | undefined;
+
 /**
- * Minimal version: wasm only. The backend helper replaces this with the full
- * tensorflow > wasm > cpu selection and the project-side wasm kernels.
+ * Picks and starts the tfjs backend; call once before any tensor work.
+ * - 'tensorflow': @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node (whichever the user installed). When neither
+ *   loads, falls back to wasm and says why.
+ * - 'wasm': @tensorflow/tfjs-backend-wasm with the project's kernels (registerWasmKernels). The default when no
+ *   native binding is present.
+ * - 'cpu': allowed, with a warning (pure JS, for tiny inference).
+ * The choice comes from `backend`, else KOENBERT_BACKEND, else the default; what was picked and why is logged once.
+ * Idempotent: calling it again with the same request returns the same choice and logs nothing.
  */
-export async function initBackend(params: { backend?: BackendName } = {}): Promise<BackendChoice> {
-  await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(params.backend === 'cpu' ? 'cpu' : 'wasm');
+export async function initBackend(params: InitBackendParams = {}): Promise<BackendChoice> {
+  const env = params.env ?? process.env;
+  const { requested, source } = resolveRequest(params.backend, env.KOENBERT_BACKEND);
+  const request = requested ?? 'default';
+  if (current?.request === request && tf.getBackend() === current.choice.name) return current.choice;
+  if (pending?.request === request) return pending.promise;
+  const promise = select({ requested, source, loadModule: params.loadModule });
+  pending = { request, promise };
+  try {
+    const choice = await promise;
+    current = { request, choice };
+    params.logger?.(`backend: ${choice.name} (${choice.reason})`);
+    return choice;
+  } finally {
+    if (pending?.promise === promise) pending = undefined;
+  }
+}
+
+function resolveRequest(option: string | undefined, envValue: string | undefined): { requested?: BackendName; source: string } {
+  if (option !== undefined) return { requested: parseBackendName(option, 'backend option'), source: `backend option '${option}'` };
+  if (envValue !== undefined && envValue.trim() !== '') {
+    const value = envValue.trim();
+    return { requested: parseBackendName(value, 'KOENBERT_BACKEND'), source: `KOENBERT_BACKEND=${value}` };
+  }
+  return { source: 'default' };
+}
+
+function parseBackendName(value: string, where: string): BackendName {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new KoenbertError({
+    code: 'BACKEND_INVALID',
+    message: `${where}: expected one of ${BACKEND_NAMES.map((name) => `"${name}"`).join(', ')}, got "${value}"`,
+  });
+}
+
+async function select(params: { requested?: BackendName; source: string; loadModule?: ModuleLoader }): Promise<BackendChoice> {
+  const { requested, source } = params;
+  if (requested === 'cpu') {
+    await start('cpu');
+    // tfjs's cpu backend prints a banner on first use ("install the node backend"); our log line says it instead.
+    (tf.backend() as { firstUse?: boolean }).firstUse = false;
+    return { name: 'cpu', reason: `${source}; ${CPU_WARNING}` };
+  }
+  if (requested === 'wasm') {
+    await startWasm();
+    return { name: 'wasm', reason: source };
+  }
+  const native = await loadNativeBinding({ loadModule: params.loadModule });
+  if (native.ok) {
+    if (await tf.setBackend('tensorflow')) {
+      await tf.ready();
+      return { name: 'tensorflow', reason: `${source}: ${native.packageName} loaded` };
+    }
+    await startWasm();
+    return { name: 'wasm', reason: `${source}: ${native.packageName} loaded but its backend did not start; using wasm` };
+  }
+  await startWasm();
+  const asked = requested === 'tensorflow' ? `${source} requested, but no native binding loaded` : `${source}: no native binding`;
+  return { name: 'wasm', reason: `${asked} (${native.reason}); using wasm` };
+}
+
+async function startWasm(): Promise<void> {
+  registerWasmKernels();
+  await start('wasm');
+}
+
+async function start(name: BackendName): Promise<void> {
+  if (!(await tf.setBackend(name))) {
+    throw new KoenbertError({ code: 'BACKEND_INIT_FAILED', message: `the ${name} backend of TensorFlow.js failed to start` });
+  }
   await tf.ready();
-  return { name: tf.getBackend() as BackendName, reason: 'default' };
 }

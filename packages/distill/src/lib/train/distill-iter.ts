@@ -1,0 +1,395 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { BertModel } from '@koenbert/bert';
+import {
+  AdamW,
+  clipByGlobalNorm,
+  defaultDecayExcluded,
+  etaSeconds,
+  JsonlLogger,
+  KoenbertError,
+  linearWarmupDecay,
+  resolveModelDir,
+  SeededRng,
+  writeFileAtomic,
+  type HubOptions,
+  type ProgressEvent,
+} from '@koenbert/tensor-utils';
+import { loadWordPieceTokenizer, readMergeMap, type MergeMap, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
+import { mixProbability, parseDistillConfig, type DistillConfig, type DistillConfigInput } from '../config';
+import type { Language } from '../data/detect-language';
+import { LanguageBatches, type LanguageDataState } from '../data/language-batches';
+import { languageForStep, parseMixSchedule, type MixPoint } from '../data/language-mixer';
+import type { RelationType } from '../losses/minilm-v2';
+import { writeLossCurve } from '../report/write-loss-curve';
+import { latestCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint';
+import { relationGrads } from './relation-grads';
+import { saveDistilledModel } from './save-distilled-model';
+
+export type DistillEvent =
+  | {
+      type: 'start';
+      config: DistillConfig;
+      /** Steps already done (from a resumed checkpoint), else 0. */
+      startStep: number;
+      totalSteps: number;
+      languages: Language[];
+      englishProbability: number;
+      /** 1-based layers distilled. */
+      teacherLayers: Partial<Record<Language, number>>;
+      studentLayer: number;
+      studentParams: number;
+      resumedFrom?: string;
+    }
+  | {
+      type: 'step';
+      /** Steps completed (1 … totalSteps). */
+      step: number;
+      totalSteps: number;
+      lang: Language;
+      /** Relation loss of this step (Σ weighted Q-Q, K-K, V-V; mean over micro-batches; before the language weight). */
+      loss: number;
+      perRelation: Record<RelationType, number>;
+      /** Running mean of the loss per language over the last 100 steps of that language. */
+      recentLoss: Partial<Record<Language, number>>;
+      lr: number;
+      gradNorm: number;
+      tokens: number;
+      tokensPerSecond: number;
+      elapsedSeconds: number;
+      etaSeconds?: number;
+    }
+  | ProgressEvent
+  | { type: 'checkpoint'; step: number; dir: string; reason: 'interval' | 'stop' | 'final' }
+  | { type: 'stopped'; step: number; reason: string; checkpoint: string }
+  | { type: 'non-finite'; step: number; loss: number; gradNorm: number; lastCheckpoint?: string }
+  | { type: 'done'; step: number; output: string; files: string[]; lossCurve: string; log: string };
+
+/** What a config cannot carry: a stop signal, process signal handling, a Hub token, a fetch for tests. */
+export interface DistillOptions {
+  /** Stop (checkpoint, then return) at the next step boundary once aborted. */
+  signal?: AbortSignal;
+  /** Also stop that way on SIGINT/SIGTERM (a second signal kills as usual). Default true. */
+  handleProcessSignals?: boolean;
+  hubToken?: string;
+  fetch?: typeof fetch;
+}
+
+/** The trainer's part of a checkpoint. */
+export interface DistillTrainingState {
+  data: Partial<Record<Language, LanguageDataState>>;
+  dropoutRng: number[];
+  config: DistillConfig;
+}
+
+export const DISTILL_LOG = 'distill-log.jsonl';
+export const DISTILL_CONFIG_FILE = 'distill-config.json';
+export const LOSS_CURVE_FILE = 'loss-curve.svg';
+const WORD_EMBEDDINGS = 'embeddings.word_embeddings.weight';
+
+interface Teacher {
+  model: BertModel;
+  tokenizer: WordPieceTokenizer;
+  /** 0-based. */
+  layer: number;
+}
+
+/** Default teacher layer (1-based): the last for up to 12 layers, else the upper middle (20 of 24). */
+export function defaultTeacherLayer(numLayers: number): number {
+  return numLayers <= 12 ? numLayers : Math.round((numLayers * 5) / 6);
+}
+
+function checkLayer(field: string, layer: number, numLayers: number): number {
+  if (layer < 1 || layer > numLayers) {
+    throw new KoenbertError({ code: 'CONFIG_INVALID', message: `${field}: layer ${layer} is outside 1…${numLayers}` });
+  }
+  return layer - 1;
+}
+
+function checkRelationHeads(who: string, hidden: number, heads: number): void {
+  if (hidden % heads !== 0) {
+    throw new KoenbertError({
+      code: 'CONFIG_INVALID',
+      message: `loss.relationHeads: the ${who} hidden size ${hidden} does not split into ${heads} relation heads (choose a divisor of ${hidden})`,
+    });
+  }
+}
+
+async function loadTeacher(params: { lang: Language; config: DistillConfig; hub: HubOptions; merged: MergeMap }): Promise<Teacher> {
+  const spec = params.config.teachers[params.lang];
+  const model = await BertModel.fromPretrained(spec.model, { task: 'base', ...params.hub });
+  const tokenizer = await loadWordPieceTokenizer(spec.tokenizer ?? spec.model, params.hub);
+  const layers = model.config.num_hidden_layers;
+  const layer = checkLayer(`teachers.${params.lang}.layer`, spec.layer ?? defaultTeacherLayer(layers), layers);
+  if (model.config.vocab_size < tokenizer.size) {
+    throw new KoenbertError({
+      code: 'TEACHER_MISMATCH',
+      message: `the ${params.lang} teacher ${spec.model} has ${model.config.vocab_size} embeddings but its tokenizer has ${tokenizer.size} tokens`,
+    });
+  }
+  checkRelationHeads(`${params.lang} teacher`, model.config.hidden_size, params.config.loss.relationHeads);
+  return { model, tokenizer, layer };
+}
+
+/** Which languages have text: their own sources, or a mixed source split by language. */
+function activeLanguages(config: DistillConfig): Language[] {
+  return (['en', 'ko'] as const).filter((lang) => config.data[lang].length > 0 || config.data.mixed.length > 0);
+}
+
+/** Sum of two gradient maps (a is consumed). */
+function addGrads(a: Map<string, tf.Tensor> | undefined, b: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  if (!a) return b;
+  for (const [name, grad] of b) {
+    const previous = a.get(name);
+    if (previous) {
+      a.set(name, tf.add(previous, grad));
+      previous.dispose();
+      grad.dispose();
+    } else a.set(name, grad);
+  }
+  return a;
+}
+
+/**
+ * MiniLMv2 distillation of a merged-vocab student from an English and a Korean teacher (see the package README).
+ * Each step draws its language, runs `gradAccumulation` micro-batches of that language's packed text through the
+ * teacher (its own ids, no gradient) and the student (the aligned merged ids), and applies AdamW with warmup +
+ * linear decay and global-norm clipping. Checkpoints go to `<output>/checkpoints` every `checkpoint.every` steps, on
+ * stop (AbortSignal, SIGINT, SIGTERM) and at the end; `resume` continues bit-identically. A non-finite loss or
+ * gradient stops the run (KoenbertError NON_FINITE_LOSS naming the step) and leaves the last good checkpoint.
+ * At the end `<output>` holds the BertForMaskedLM folder with the merged tokenizer, the JSONL log and a loss-curve SVG.
+ */
+export async function* distillIter(input: DistillConfigInput | DistillConfig, options: DistillOptions = {}): AsyncGenerator<DistillEvent, void> {
+  const config = parseDistillConfig(input);
+  const hub: HubOptions = { ...config.hub, token: options.hubToken, fetch: options.fetch };
+  const output = path.resolve(config.output);
+  const checkpointDir = path.join(output, 'checkpoints');
+  const logFile = path.join(output, DISTILL_LOG);
+
+  const existing = await latestCheckpoint(checkpointDir);
+  if (config.resume && !existing) {
+    throw new KoenbertError({ code: 'NOTHING_TO_RESUME', file: checkpointDir, message: 'no checkpoint to resume from (run without resume)' });
+  }
+  if (!config.resume && existing) {
+    if (!config.overwrite) {
+      throw new KoenbertError({ code: 'OUTPUT_EXISTS', file: output, message: 'already holds a run with checkpoints; set resume to continue it or overwrite to start over' });
+    }
+    await fs.rm(checkpointDir, { recursive: true, force: true });
+    await fs.rm(logFile, { force: true });
+  }
+  await fs.mkdir(output, { recursive: true });
+
+  const languages = activeLanguages(config);
+  const schedule: MixPoint[] | undefined = config.data.mixSchedule ? parseMixSchedule(config.data.mixSchedule) : undefined;
+  const englishRatio = languages.length === 1 ? (languages[0] === 'en' ? 1 : 0) : mixProbability(config.data.mix);
+
+  const tokenizerDir = await resolveModelDir({
+    repoOrPath: config.student,
+    files: ['merge-map.json'],
+    optionalFiles: ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json'],
+    ...hub,
+  });
+  const merged = await readMergeMap(tokenizerDir);
+  const student = await BertModel.fromPretrained(config.student, { task: 'base', ...hub });
+  const teachers: Partial<Record<Language, Teacher>> = {};
+  const batches: Partial<Record<Language, LanguageBatches>> = {};
+  const optimizer = new AdamW({
+    lr: config.optim.lr,
+    beta1: config.optim.beta1,
+    beta2: config.optim.beta2,
+    epsilon: config.optim.epsilon,
+    weightDecay: config.optim.weightDecay,
+    // frozen rows must not decay either: with freezing, the word embeddings get no weight decay at all
+    decayExcluded: (name) => defaultDecayExcluded(name) || (config.optim.freezeOldEmbeddings && name === WORD_EMBEDDINGS),
+  });
+  let freezeMask: tf.Tensor | undefined;
+  let logger: JsonlLogger | undefined;
+  let stopReason: string | undefined;
+  let removeSignalHandlers = () => undefined as void;
+
+  try {
+    if (student.config.vocab_size !== merged.mergedVocabSize) {
+      throw new KoenbertError({
+        code: 'STUDENT_MISMATCH',
+        file: config.student,
+        message: `the student has ${student.config.vocab_size} embeddings but merge-map.json has ${merged.mergedVocabSize} merged tokens`,
+      });
+    }
+    checkRelationHeads('student', student.config.hidden_size, config.loss.relationHeads);
+    const studentLayer = checkLayer('studentLayer', config.studentLayer ?? student.config.num_hidden_layers, student.config.num_hidden_layers);
+    for (const lang of languages) teachers[lang] = await loadTeacher({ lang, config, hub, merged });
+    if (config.optim.freezeOldEmbeddings) {
+      const rows = student.config.vocab_size;
+      freezeMask = tf.tidy(() => tf.reshape(tf.cast(tf.greaterEqual(tf.range(0, rows, 1, 'int32'), merged.koreanVocabSize), 'float32'), [rows, 1]));
+    }
+
+    const warmupSteps = config.optim.warmupSteps ?? Math.round(config.optim.warmupRatio * config.steps);
+    let step = 0;
+    let dropoutRng = new SeededRng(config.seed).fork('dropout');
+    let dataStates: DistillTrainingState['data'] = {};
+    let resumedFrom: string | undefined;
+    if (config.resume && existing) {
+      const state = await restoreCheckpoint<DistillTrainingState>({ checkpoint: existing, params: student.params, optimizer });
+      step = state.step;
+      dropoutRng = SeededRng.fromState(state.training.dropoutRng);
+      dataStates = state.training.data;
+      resumedFrom = existing;
+    }
+    for (const lang of languages) {
+      const sources = [...config.data[lang].map((source) => ({ source })), ...config.data.mixed.map((source) => ({ source, keepLanguage: lang }))];
+      batches[lang] = await LanguageBatches.open({
+        lang,
+        sources,
+        seed: config.seed,
+        bufferSize: config.data.shuffleBuffer,
+        merged,
+        teacher: teachers[lang]!.tokenizer,
+        maxLength: config.data.maxLength,
+        packing: config.data.packing,
+        studentPadId: student.config.pad_token_id ?? 0,
+        hub,
+        state: dataStates[lang],
+      });
+    }
+
+    logger = new JsonlLogger(logFile);
+    await writeFileAtomic(path.join(output, DISTILL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+    logger.log({ event: resumedFrom ? 'resume' : 'start', step, checkpoint: resumedFrom, config });
+    const studentParams = [...student.params.values()].reduce((sum, v) => sum + v.size, 0);
+    const teacherLayers = Object.fromEntries(languages.map((lang) => [lang, teachers[lang]!.layer + 1]));
+    yield { type: 'start', config, startStep: step, totalSteps: config.steps, languages, englishProbability: englishRatio, teacherLayers, studentLayer: studentLayer + 1, studentParams, resumedFrom };
+
+    const signal = options.signal;
+    if (options.handleProcessSignals ?? true) {
+      const onSignal = (name: NodeJS.Signals) => {
+        stopReason = name;
+        removeSignalHandlers(); // a second signal takes the default action
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      removeSignalHandlers = () => {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+      };
+    }
+
+    const checkpoint = async (): Promise<string> => {
+      const training: DistillTrainingState = {
+        data: Object.fromEntries(languages.map((lang) => [lang, batches[lang]!.getState()])),
+        dropoutRng: dropoutRng.getState(),
+        config,
+      };
+      return writeCheckpoint({ dir: checkpointDir, step, params: student.params, optimizer, training, keep: config.checkpoint.keep });
+    };
+    let lastCheckpoint = resumedFrom;
+    let lastCheckpointStep = resumedFrom ? step : -1;
+    const started = performance.now();
+    const startStep = step;
+    const recent: Record<Language, number[]> = { en: [], ko: [] };
+
+    while (step < config.steps) {
+      if (signal?.aborted) stopReason ??= 'abort';
+      if (stopReason) {
+        if (lastCheckpointStep !== step) {
+          lastCheckpoint = await checkpoint();
+          lastCheckpointStep = step;
+          yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: 'stop' };
+        }
+        logger.log({ event: 'stopped', step, reason: stopReason });
+        yield { type: 'stopped', step, reason: stopReason, checkpoint: lastCheckpoint! };
+        return;
+      }
+      const stepStarted = performance.now();
+      const lang = languageForStep({ seed: config.seed, step, englishRatio, schedule });
+      const lr = linearWarmupDecay({ step, peakLr: config.optim.lr, warmupSteps, totalSteps: config.steps });
+      const accumulation = config.optim.gradAccumulation;
+      let grads: Map<string, tf.Tensor> | undefined;
+      let loss = 0;
+      const perRelation = { qq: 0, kk: 0, vv: 0 };
+      let tokens = 0;
+      for (let micro = 0; micro < accumulation; micro++) {
+        const batch = await batches[lang]!.nextBatch(config.optim.batchSize);
+        tokens += batch.tokens;
+        const result = relationGrads({
+          batch,
+          teacher: teachers[lang]!.model,
+          student,
+          teacherLayer: teachers[lang]!.layer,
+          studentLayer,
+          relationHeads: config.loss.relationHeads,
+          weights: { qq: config.loss.qq, kk: config.loss.kk, vv: config.loss.vv },
+          temperature: config.loss.temperature,
+          scale: config.loss[lang] / accumulation,
+          dropoutSeed: config.optim.studentDropout ? dropoutRng.nextUint32() : undefined,
+        });
+        grads = addGrads(grads, result.grads);
+        loss += result.loss / accumulation;
+        for (const type of ['qq', 'kk', 'vv'] as const) perRelation[type] += result.perRelation[type] / accumulation;
+      }
+      if (freezeMask && grads!.has(WORD_EMBEDDINGS)) {
+        const raw = grads!.get(WORD_EMBEDDINGS)!;
+        grads!.set(WORD_EMBEDDINGS, tf.mul(raw, freezeMask));
+        raw.dispose();
+      }
+      let gradNorm: number;
+      let applied = grads!;
+      if (config.optim.maxGradNorm > 0) {
+        const clipped = clipByGlobalNorm(grads!, config.optim.maxGradNorm);
+        tf.dispose([...grads!.values()]);
+        applied = clipped.grads;
+        gradNorm = clipped.globalNorm;
+      } else {
+        gradNorm = tf.tidy(() => tf.sqrt(tf.addN([...grads!.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+      }
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        tf.dispose([...applied.values()]);
+        const failedStep = step + 1;
+        logger.log({ event: 'non-finite', step: failedStep, lang, loss, gradNorm });
+        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint };
+        throw new KoenbertError({
+          code: 'NON_FINITE_LOSS',
+          message: `${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${failedStep} (${lang}); stopped without updating. ${
+            lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}` : 'No checkpoint was written yet'
+          } — lower optim.lr or check the data, then resume.`,
+        });
+      }
+      optimizer.applyGradients(student.params, applied, lr);
+      tf.dispose([...applied.values()]);
+      step += 1;
+
+      const now = performance.now();
+      const elapsedSeconds = (now - started) / 1000;
+      const tokensPerSecond = tokens / ((now - stepStarted) / 1000);
+      recent[lang].push(loss);
+      if (recent[lang].length > 100) recent[lang].shift();
+      const recentLoss = Object.fromEntries(languages.filter((l) => recent[l].length > 0).map((l) => [l, recent[l].reduce((a, b) => a + b, 0) / recent[l].length]));
+      const eta = etaSeconds({ step: step - startStep, total: config.steps - startStep, elapsedSeconds });
+      logger.log({ event: 'step', step, lang, loss, ...perRelation, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds });
+      yield { type: 'step', step, totalSteps: config.steps, lang, loss, perRelation, recentLoss, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
+      yield { type: 'progress', stage: 'distill', step, total: config.steps, metrics: { loss, [`loss_${lang}`]: loss, tokensPerSecond } };
+
+      if (step % config.checkpoint.every === 0 || step === config.steps) {
+        lastCheckpoint = await checkpoint();
+        lastCheckpointStep = step;
+        yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: step === config.steps ? 'final' : 'interval' };
+      }
+    }
+
+    const files = await saveDistilledModel({ trained: student, studentSource: config.student, tokenizerDir, output, hub });
+    const lossCurve = await writeLossCurve({ log: logFile, file: path.join(output, LOSS_CURVE_FILE) });
+    logger.log({ event: 'done', step, files });
+    yield { type: 'done', step, output, files: [...files, DISTILL_CONFIG_FILE, DISTILL_LOG, LOSS_CURVE_FILE], lossCurve, log: logFile };
+  } finally {
+    removeSignalHandlers();
+    await logger?.close();
+    for (const lang of languages) {
+      await batches[lang]?.close();
+      teachers[lang]?.model.dispose();
+    }
+    freezeMask?.dispose();
+    optimizer.dispose();
+    student.dispose();
+  }
+}

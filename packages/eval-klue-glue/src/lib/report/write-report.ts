@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { writeFileAtomic } from '@koenbert/tensor-utils';
+import type { MergedResults } from '../results/merge-results';
+import { lossCurveSvg } from './loss-curve-svg';
+import { renderHtmlReport } from './render-html-report';
+import { renderMarkdownReport } from './render-markdown-report';
+import { curveFileName, curveSeries } from './report-model';
+
+/** Writes report.md, report.html and loss-curves/*.svg into `outputDir`; returns the files written. */
+export async function writeReport(params: { merged: MergedResults; outputDir: string }): Promise<{ markdown: string; html: string; curves: string[] }> {
+  const { merged, outputDir } = params;
+  const curves: string[] = [];
+  for (const result of merged.results) {
+    const file = path.join(outputDir, 'loss-curves', curveFileName(result.model, result.task));
+    await writeFileAtomic(file, lossCurveSvg({ title: `${result.model} — ${result.title}`, series: curveSeries(result) }));
+    curves.push(file);
+  }
+  const markdown = path.join(outputDir, 'report.md');
+  const html = path.join(outputDir, 'report.html');
+  await writeFileAtomic(markdown, renderMarkdownReport({ merged, curveDir: 'loss-curves' }));
+  await writeFileAtomic(html, renderHtmlReport({ merged }));
+  return { markdown, html, curves };
+}

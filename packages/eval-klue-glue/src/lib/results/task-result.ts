@@ -1,0 +1,58 @@
+import type { MetricValues } from '../metrics/task-metrics';
+import type { Hyperparameters, MetricName, TaskName } from '../tasks/task-registry';
+
+export const RESULT_FORMAT = 'koenbert-eval-result/1';
+
+/** Scores after one epoch of one run. */
+export interface EpochRecord {
+  epoch: number;
+  /** Mean training loss over the epoch's steps. */
+  trainLoss: number;
+  metrics: MetricValues;
+}
+
+/** One fine-tuning run: one seed, and in cv mode one held-out fold. */
+export interface RunRecord {
+  seed: number;
+  /** 0-based held-out fold (cv mode only). */
+  fold?: number;
+  trainExamples: number;
+  evalExamples: number;
+  epochs: EpochRecord[];
+  /** 1-based epoch whose predictions were scored (best or last, per `checkpoint`). */
+  selectedEpoch: number;
+  /** Training loss curve: mean loss over consecutive windows of `lossWindow` steps. */
+  lossCurve: number[];
+  lossWindow: number;
+  steps: number;
+  seconds: number;
+}
+
+/** One task's scores for one model: what `evaluate` writes and `mergeResults` reads. */
+export interface TaskResult {
+  format: typeof RESULT_FORMAT;
+  model: string;
+  modelPath: string;
+  task: TaskName;
+  title: string;
+  benchmark: 'klue' | 'glue';
+  primaryMetric: MetricName;
+  /** `train-dev`: train split → dev split; `cv`: k-fold cross-validation on the dev split (pooled held-out predictions). */
+  mode: 'train-dev' | 'cv';
+  folds?: number;
+  checkpoint: 'best' | 'last';
+  tokenTypeIds: boolean;
+  source: 'official' | 'hub';
+  limit?: number;
+  hyperparameters: Hyperparameters;
+  seeds: number[];
+  trainExamples: number;
+  evalExamples: number;
+  /** Per metric: mean and sample std over seeds, and each seed's value. */
+  metrics: Partial<Record<MetricName, { mean: number; std: number; values: number[] }>>;
+  /** Metrics of predicting the training data's most frequent class (all O for NER); absent for regression. */
+  majorityBaseline?: MetricValues;
+  runs: RunRecord[];
+  createdAt: string;
+  seconds: number;
+}

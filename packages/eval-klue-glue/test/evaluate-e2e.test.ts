@@ -1,0 +1,152 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@koenbert/tensor-utils';
+import { evaluate, evaluateIter, type EvaluateEvent } from '../src/lib/evaluate';
+import { batchInputs } from '../src/lib/finetune/predict';
+import { mergeResults } from '../src/lib/results/merge-results';
+import type { TaskResult } from '../src/lib/results/task-result';
+import { renderMarkdownReport } from '../src/lib/report/render-markdown-report';
+import { getTask, type TaskName } from '../src/lib/tasks/task-registry';
+import { collateBatch } from '../src/lib/tokenize/collate-batch';
+import { encodeExamples } from '../src/lib/tokenize/encode-examples';
+import { loadTokenizer } from '../src/lib/tokenize/load-tokenizer';
+import { describeIfSharedData, SHARED_DATA } from './shared-data';
+import { makeTinyBert } from './tiny-model';
+
+// Every task end to end on the real dev files with a tiny random BERT (hidden 32, 2 layers), subsampled with
+// `limit` so the whole file runs in well under a minute on wasm. Tasks without a local train split use cv mode.
+const RUNS: Array<{ task: TaskName; cv?: number; extra?: Record<string, unknown> }> = [
+  { task: 'klue-ynat', cv: 2 },
+  { task: 'klue-sts' },
+  { task: 'klue-nli', extra: { tokenTypeIds: false } },
+  { task: 'klue-ner', cv: 2, extra: { maxLength: 64 } },
+  { task: 'glue-mrpc', extra: { seeds: 2 } },
+  { task: 'glue-stsb', extra: { checkpoint: 'last' } },
+  { task: 'glue-sst2' },
+  { task: 'glue-qnli', cv: 2 },
+];
+
+describeIfSharedData(['klue', 'glue', 'tokenizers/kcelectra-base', 'models/tiny-random-bert'], 'evaluate end to end on every task', () => {
+  const outputDir = mkdtempSync(path.join(os.tmpdir(), 'eval-e2e-'));
+  const models: Record<'klue' | 'glue', string> = { klue: '', glue: '' };
+  const results: TaskResult[] = [];
+
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm' });
+    models.klue = await makeTinyBert({ tokenizerDir: path.join(SHARED_DATA, 'tokenizers/kcelectra-base') });
+    models.glue = await makeTinyBert({ tokenizerDir: path.join(SHARED_DATA, 'models/tiny-random-bert') });
+  });
+
+  it.each(RUNS)('$task', async ({ task, cv, extra }) => {
+    const spec = getTask(task);
+    const tensorsBefore = tf.memory().numTensors;
+    const events: EvaluateEvent[] = [];
+    for await (const event of evaluateIter({
+      model: models[spec.benchmark],
+      modelName: 'tiny-random',
+      task,
+      dataDir: SHARED_DATA,
+      limit: 16,
+      epochs: 2,
+      batchSize: 8,
+      maxLength: 48,
+      lr: 1e-3,
+      outputDir,
+      ...(cv ? { cv } : {}),
+      ...extra,
+    })) {
+      events.push(event);
+    }
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('data');
+    expect(types[types.length - 1]).toBe('result');
+    const seeds = (extra?.seeds as number | undefined) ?? 1;
+    const runs = seeds * (cv ?? 1);
+    expect(types.filter((t) => t === 'start')).toHaveLength(runs);
+    expect(types.filter((t) => t === 'epoch')).toHaveLength(runs * 2);
+    expect(types.filter((t) => t === 'done')).toHaveLength(runs);
+    const steps = events.filter((e): e is Extract<EvaluateEvent, { type: 'step' }> => e.type === 'step');
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.every((s) => Number.isFinite(s.loss) && s.loss > 0)).toBe(true);
+    if (cv) expect(steps.every((s) => s.fold !== undefined && s.folds === cv)).toBe(true);
+    const progress = events.filter((e): e is Extract<EvaluateEvent, { type: 'progress' }> => e.type === 'progress');
+    expect(progress.map((p) => p.step)).toEqual(steps.map((_, i) => i + 1));
+    expect(progress.every((p) => p.total === steps.length && p.stage === `eval:${task}`)).toBe(true);
+
+    const last = events[events.length - 1] as Extract<EvaluateEvent, { type: 'result' }>;
+    const result = last.result;
+    results.push(result);
+    expect(last.file).toBe(path.join(outputDir, 'tiny-random', `${task}.json`));
+    expect(result.mode).toBe(cv ? 'cv' : 'train-dev');
+    expect(result.evalExamples).toBe(16);
+    expect(result.runs).toHaveLength(runs);
+    expect(result.seeds).toEqual(Array.from({ length: seeds }, (_, i) => 42 + i));
+    for (const metric of spec.metrics) {
+      const summary = result.metrics[metric]!;
+      expect(summary.values).toHaveLength(seeds);
+      expect(summary.values.every((v) => Number.isFinite(v) && v >= -1 && v <= 1)).toBe(true);
+    }
+    if (spec.kind === 'regression') expect(result.majorityBaseline).toBeUndefined();
+    else expect(Number.isFinite(result.majorityBaseline![spec.primaryMetric]!)).toBe(true);
+    const checkpoint = (extra?.checkpoint as string | undefined) ?? 'best';
+    for (const run of result.runs) {
+      expect(run.lossCurve.length).toBeGreaterThan(0);
+      if (checkpoint === 'last') expect(run.selectedEpoch).toBe(2);
+      else {
+        const primary = run.epochs.map((e) => e.metrics[spec.primaryMetric]!);
+        expect(primary[run.selectedEpoch - 1]).toBe(Math.max(...primary));
+      }
+    }
+    expect(result.tokenTypeIds).toBe(extra?.tokenTypeIds ?? true);
+  });
+
+  it('merges the eight result files into one report row', async () => {
+    const merged = await mergeResults(results.map((r) => path.join(outputDir, 'tiny-random', `${r.task}.json`)));
+    expect(merged.models).toEqual(['tiny-random']);
+    expect(merged.tasks).toHaveLength(8);
+    const markdown = renderMarkdownReport({ merged });
+    expect(markdown.split('\n').filter((line) => line.startsWith('| tiny-random |'))).toHaveLength(9);
+  });
+});
+
+describeIfSharedData(['glue/sst2/dev.tsv', 'models/tiny-random-bert'], 'bad input is a one-line error', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'eval-bad-'));
+
+  it.each([
+    [{ model_type: 'roberta', architectures: ['RobertaForMaskedLM'] }, /config\.json: model_type "roberta" is not BERT/],
+    [{ architectures: ['GPT2LMHeadModel'] }, /config\.json: architectures GPT2LMHeadModel is not BERT/],
+  ])('a model folder that is not BERT: %j', async (config, message) => {
+    const folder = mkdtempSync(path.join(dir, 'model-'));
+    writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config));
+    const error = (await evaluate({ model: folder, task: 'glue-sst2', dataDir: SHARED_DATA }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error & { code: string };
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
+    expect(error.code).toBe('MODEL_NOT_BERT');
+  });
+
+  it('a missing train split suggests cv mode', async () => {
+    const model = path.join(SHARED_DATA, 'models/tiny-random-bert');
+    await expect(evaluate({ model, task: 'glue-qnli', dataDir: SHARED_DATA })).rejects.toThrow(/no train split of GLUE QNLI .*use cv mode/);
+  });
+});
+
+describeIfSharedData(['glue/mrpc/dev.tsv', 'models/tiny-random-bert'], 'token type ids option', () => {
+  it('pairs are encoded with segments 0/1; turning the option off feeds no token_type_ids (all zeros)', async () => {
+    await initBackend({ backend: 'wasm' });
+    const tokenizer = await loadTokenizer({ dir: path.join(SHARED_DATA, 'models/tiny-random-bert'), maxLength: 32 });
+    const [encoded] = await encodeExamples({ tokenizer, examples: [{ id: 'x', textA: 'a cat sat', textB: 'on the mat', label: 1 }] });
+    expect(new Set(encoded.tokenTypeIds)).toEqual(new Set([0, 1]));
+    const batch = collateBatch({ examples: [encoded], padId: tokenizer.padId });
+    const on = batchInputs(batch, true);
+    const off = batchInputs(batch, false);
+    expect(Array.from(on.tokenTypeIds!.dataSync())).toEqual(encoded.tokenTypeIds);
+    expect(off.tokenTypeIds).toBeUndefined();
+    for (const t of [on.inputIds, on.attentionMask, on.tokenTypeIds!, off.inputIds, off.attentionMask]) t.dispose();
+  });
+});

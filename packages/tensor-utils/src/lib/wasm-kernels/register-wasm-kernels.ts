@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+// Loads the wasm backend's own kernels first, so that ours replace them (and are not replaced by them later).
+import '@tensorflow/tfjs-backend-wasm';
+import { batchMatMulConfig } from './batch-mat-mul';
+import { fusedMatMulConfig } from './fused-mat-mul';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
+
+/** The project's kernels for the wasm backend, by kernel name. */
+export const WASM_KERNELS: readonly tf.KernelConfig[] = [batchMatMulConfig, fusedMatMulConfig, unsortedSegmentSumConfig];
+
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+/**
+ * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum) in place of the stock ones,
+ * which are kept for `unregisterWasmKernels`. Idempotent; may be called before or after the wasm backend is
+ * initialised. initBackend calls it when it picks wasm.
+ */
+export function registerWasmKernels(): void {
+  for (const config of WASM_KERNELS) {
+    const current = getRegistered(config.kernelName);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current) {
+      stockKernels.set(config.kernelName, current);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
+    tf.registerKernel(config);
+  }
+}
+
+/** Puts the stock wasm kernels back (benchmarks and tests compare against them). */
+export function unregisterWasmKernels(): void {
+  for (const config of WASM_KERNELS) {
+    const current = getRegistered(config.kernelName);
+    if (current?.kernelFunc !== config.kernelFunc) continue;
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    const stock = stockKernels.get(config.kernelName);
+    if (stock == null) continue;
+    tf.registerKernel(stock);
+    // tfjs runs a kernel's setupFunc when the backend starts; a stock kernel swapped out before then never ran it.
+    const started = tf.engine().registry.wasm;
+    if (started && stock.setupFunc) stock.setupFunc(started);
+  }
+}
+
+/** True when every project kernel is the registered one. */
+export function wasmKernelsRegistered(): boolean {
+  return WASM_KERNELS.every((config) => getRegistered(config.kernelName)?.kernelFunc === config.kernelFunc);
+}
+
+function getRegistered(kernelName: string): tf.KernelConfig | undefined {
+  return tf.getKernel(kernelName, 'wasm') ?? undefined;
+}

@@ -1,0 +1,87 @@
+// Where the time of one small-BERT training step goes on wasm, kernel by kernel (tf.profile): the same model and step
+// as tools/bench/bench-train-step.mjs (vocab 8000, hidden 256, 4 layers, 4 heads, FFN 1024, seq 128, batch 8, MLM +
+// AdamW + clipping). Used to decide which kernels are worth a project implementation (packages/tensor-utils/README.md).
+// Rerun from the repository root:
+//   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert && node tools/bench/profile-train-step-kernels.mjs [--top 15]
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { AdamW, SeededRng, clipByGlobalNorm, initBackend } from '@koenbert/tensor-utils';
+import { BertModel, crossEntropyLoss, parseBertConfig } from '@koenbert/bert';
+
+const topFlag = process.argv.indexOf('--top');
+const TOP = topFlag > 0 ? Number(process.argv[topFlag + 1]) : 15;
+const [VOCAB, SEQ, BATCH, MASK_ID] = [8000, 128, 8, 4];
+
+const choice = await initBackend({ backend: 'wasm' });
+const config = parseBertConfig({
+  vocab_size: VOCAB,
+  hidden_size: 256,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  intermediate_size: 1024,
+  max_position_embeddings: 512,
+});
+const model = BertModel.create({ config, task: 'masked-lm', seed: 0 });
+const params = model.trainableParams();
+const optimizer = new AdamW({ lr: 1e-4, weightDecay: 0.01 });
+const rng = new SeededRng(1);
+const ids = [];
+const labels = [];
+for (let i = 0; i < BATCH * SEQ; i++) {
+  const token = 5 + rng.int(VOCAB - 5);
+  const masked = rng.nextFloat() < 0.15;
+  ids.push(masked ? MASK_ID : token);
+  labels.push(masked ? token : -100);
+}
+const inputIds = tf.tensor2d(ids, [BATCH, SEQ], 'int32');
+const attentionMask = tf.ones([BATCH, SEQ], 'int32');
+const labelTensor = tf.tensor2d(labels, [BATCH, SEQ], 'int32');
+
+function step(seed) {
+  const { loss, grads } = model.valueAndGrads(() =>
+    crossEntropyLoss({ logits: model.forward({ inputIds, attentionMask, training: true, seed }).logits, labels: labelTensor }),
+  );
+  const clipped = clipByGlobalNorm(grads, 1.0);
+  optimizer.applyGradients(params, clipped.grads);
+  tf.dispose([loss, ...grads.values(), ...clipped.grads.values()]);
+}
+
+step(0); // warm-up
+step(1);
+const start = performance.now();
+const profile = await tf.profile(() => step(2));
+const wallMs = performance.now() - start;
+
+/** 2·m·k·n·batch of a BatchMatMul from its shapes (k = size of a's last two dims / m, whichever is transposed). */
+function matMulFlop(kernel) {
+  const [a] = kernel.inputShapes;
+  const out = kernel.outputShapes[0];
+  const [m, n] = out.slice(-2);
+  const k = (a.at(-1) * a.at(-2)) / m;
+  return 2 * m * k * n * out.slice(0, -2).reduce((p, d) => p * d, 1);
+}
+
+const byName = new Map();
+let matMulFlops = 0;
+for (const kernel of profile.kernels) {
+  const entry = byName.get(kernel.name) ?? { ms: 0, calls: 0 };
+  entry.ms += kernel.kernelTimeMs;
+  entry.calls += 1;
+  byName.set(kernel.name, entry);
+  if (kernel.name === 'BatchMatMul') matMulFlops += matMulFlop(kernel);
+}
+const rows = [...byName].sort((x, y) => y[1].ms - x[1].ms);
+const totalMs = rows.reduce((sum, [, entry]) => sum + entry.ms, 0);
+console.log(`# profile-train-step-kernels: ${os.cpus()[0].model}, ${os.cpus().length} vCPU, load ${os.loadavg()[0].toFixed(1)}; backend ${choice.name}`);
+console.log(`# one profiled step: ${wallMs.toFixed(0)} ms wall, ${totalMs.toFixed(0)} ms in ${profile.kernels.length} kernel calls`);
+console.log(`# BatchMatMul: ${(matMulFlops / 1e9).toFixed(1)} GFLOP at ${(matMulFlops / 1e6 / byName.get('BatchMatMul').ms).toFixed(1)} GFLOP/s`);
+console.log('');
+console.log('| kernel | ms | share | calls |');
+console.log('|---|---|---|---|');
+for (const [name, entry] of rows.slice(0, TOP)) {
+  console.log(`| ${name} | ${entry.ms.toFixed(0)} | ${((100 * entry.ms) / totalMs).toFixed(1)} % | ${entry.calls} |`);
+}
+const rest = rows.slice(TOP).reduce((sum, [, entry]) => sum + entry.ms, 0);
+console.log(`| ${rows.length - TOP} others | ${rest.toFixed(0)} | ${((100 * rest) / totalMs).toFixed(1)} % | |`);
+model.dispose();
+optimizer.dispose();
