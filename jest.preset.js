@@ -15,4 +15,5 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 120000,
+  reporters: ['default', path.join(__dirname, 'tools', 'jest-result-file-reporter.cjs')],
 };

@@ -48,3 +48,26 @@ export { languageForStep, englishProbability, parseMixSchedule, type MixPoint } 
 export { writeCheckpoint, restoreCheckpoint, latestCheckpoint, readCheckpointState, CHECKPOINT_FORMAT, type CheckpointState } from './lib/train/checkpoint';
 export { lossCurveSvg, type CurveSeries } from './lib/report/loss-curve-svg';
 export { writeLossCurve } from './lib/report/write-loss-curve';
+
+// MLM pretraining of small teachers (a fresh BERT from a WordPiece tokenizer and a text corpus).
+export {
+  PretrainMlmConfigSchema,
+  parsePretrainMlmConfig,
+  resolvePretrainMlmConfig,
+  type PretrainMlmConfig,
+  type PretrainMlmConfigInput,
+} from './lib/pretrain/pretrain-mlm-config';
+export {
+  pretrainMlmIter,
+  PRETRAIN_LOG,
+  PRETRAIN_CONFIG_FILE,
+  PRETRAIN_LOSS_CURVE,
+  PRETRAIN_TOKENIZER_FILES,
+  type PretrainMlmEvent,
+  type PretrainMlmOptions,
+  type PretrainMlmTrainingState,
+} from './lib/pretrain/pretrain-mlm-iter';
+export { pretrainMlm, type PretrainMlmResult } from './lib/pretrain/pretrain-mlm';
+export { maskTokens, type MaskedTokens } from './lib/pretrain/mask-tokens';
+export { isHeldOutLine, readHeldOutLines } from './lib/pretrain/held-out-lines';
+export { MlmBatches, padBatch, type IdBatch, type MlmDataState } from './lib/pretrain/mlm-batches';

@@ -26,6 +26,11 @@ export interface BertForwardParams {
   outputHiddenStates?: boolean;
   /** 0-based layers whose query/key/value projections to return (MiniLMv2 relations). */
   outputQkvLayers?: number[];
+  /**
+   * masked-lm only: flat positions (row × seq + column, int32 [m]) at which to compute the MLM logits, which are
+   * then [m, vocab] — the decoder runs on the masked tokens only. Default: every position ([batch, seq, vocab]).
+   */
+  logitPositions?: tf.Tensor1D;
 }
 
 export interface BertOutput {
@@ -174,7 +179,12 @@ export class BertModel {
       if (!output.qkv) delete output.qkv;
       if (hasPooler(this.task)) output.pooledOutput = bertPooler({ param: encoderParam, hidden: encoded.lastHiddenState });
       if (this.task === 'masked-lm') {
-        output.logits = maskedLmHead({ param, config, hidden: encoded.lastHiddenState, wordEmbeddings: encoderParam('embeddings.word_embeddings.weight') });
+        const last = encoded.lastHiddenState;
+        const hidden = params.logitPositions
+          ? (tf.expandDims(tf.gather(tf.reshape(last, [-1, config.hidden_size]), params.logitPositions), 0) as tf.Tensor3D)
+          : last;
+        const logits = maskedLmHead({ param, config, hidden, wordEmbeddings: encoderParam('embeddings.word_embeddings.weight') });
+        output.logits = params.logitPositions ? tf.squeeze(logits, [0]) : logits;
       } else if (this.task === 'sequence-classification') {
         output.logits = classifierHead({ param, config, features: output.pooledOutput as tf.Tensor2D, dropout });
       } else if (this.task === 'token-classification') {

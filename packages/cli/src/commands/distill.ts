@@ -1,0 +1,71 @@
+import { distillConfigSchema, distillIter, resolveDistillConfig, type DistillConfig, type DistillEvent } from '@koenbert/distill';
+import { initBackend } from '@koenbert/tensor-utils';
+import path from 'node:path';
+import { driveStage } from '../render/stage-runner';
+import type { CliContext } from './cli-context';
+import { stageCommand } from './cli-context';
+
+export interface DistillOutcome {
+  step: number;
+  stopped: boolean;
+  output: string;
+}
+
+/**
+ * Runs the distill stage with progress and its JSONL log (the output folder exists while it trains, so the log lives
+ * there from the start). SIGINT/SIGTERM are handled by the stage: it checkpoints and stops; rerun with resume.
+ */
+export async function runDistill(p: { ctx: CliContext; config: DistillConfig; logFile?: string; signal?: AbortSignal }): Promise<DistillOutcome> {
+  const { io } = p.ctx;
+  await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
+  let outcome: DistillOutcome = { step: 0, stopped: false, output: p.config.output };
+  await driveStage<DistillEvent, void>({
+    events: distillIter(p.config, { signal: p.signal ?? p.ctx.io.signal }),
+    io,
+    logFile: p.logFile ?? path.join(p.config.output, 'koenbert-distill.jsonl'),
+    progressInterval: p.ctx.progressInterval(),
+    onEvent: (event) => {
+      const line = describeDistillEvent(event);
+      if (line) io.stderr.write(`${line}\n`);
+      if (event.type === 'stopped') outcome = { step: event.step, stopped: true, output: p.config.output };
+      if (event.type === 'done') outcome = { step: event.step, stopped: false, output: event.output };
+    },
+  });
+  return outcome;
+}
+
+function describeDistillEvent(event: DistillEvent): string | undefined {
+  switch (event.type) {
+    case 'start':
+      return `distill: steps ${event.startStep + 1}..${event.totalSteps}, languages ${event.languages.join('+')}, student ${(event.studentParams / 1e6).toFixed(2)}M params${event.resumedFrom ? `, resumed from ${event.resumedFrom}` : ''}`;
+    case 'checkpoint':
+      return `distill: checkpoint at step ${event.step} (${event.reason}) → ${event.dir}`;
+    case 'stopped':
+      return `distill: stopped by ${event.reason} at step ${event.step}; checkpoint ${event.checkpoint} — rerun with --resume to continue`;
+    case 'non-finite':
+      return `distill: non-finite loss at step ${event.step}`;
+    case 'done':
+      return `distill: done at step ${event.step} → ${event.output}`;
+    default:
+      return undefined;
+  }
+}
+
+export function distillCommand(ctx: CliContext) {
+  return stageCommand({
+    name: 'distill',
+    description: 'MiniLMv2 distillation of the merged-vocabulary student from the Korean and English teachers (resumable; Ctrl-C checkpoints and stops)',
+    schema: distillConfigSchema('default'),
+    examples: [
+      'koenbert distill --student runs/student-init --output runs/koenbert-small --teachers.ko.model klue/bert-base --teachers.en.model bert-base-uncased --data.ko ko.txt --data.en en.txt --preset seed',
+      'koenbert distill --config distill.yaml --optim.lr 1e-4 --steps 2000',
+      'koenbert distill --config distill.yaml --resume   # continue after Ctrl-C',
+    ],
+    action: async ({ file, overrides, logFile }) => {
+      const config = await resolveDistillConfig({ file, overrides });
+      const outcome = await runDistill({ ctx, config, logFile });
+      ctx.io.stdout.write(outcome.stopped ? `stopped at step ${outcome.step}: resume with --resume\n` : `distilled model: ${outcome.output} (step ${outcome.step})\n`);
+    },
+  });
+}
+

@@ -1,0 +1,31 @@
+import { formatInitEmbeddingsReport, initEmbeddingsIter, InitEmbeddingsConfigSchema, type InitEmbeddingsConfig, type InitEmbeddingsReport } from '@koenbert/embed-init';
+import { initBackend, resolveConfig } from '@koenbert/tensor-utils';
+import { besideLog, driveStage, moveLogIn } from '../render/stage-runner';
+import type { CliContext } from './cli-context';
+import { stageCommand } from './cli-context';
+
+/** Runs the init-embeddings stage with progress and its JSONL log; returns the report. */
+export async function runInitEmbeddings(p: { ctx: CliContext; config: InitEmbeddingsConfig; logFile?: string }): Promise<InitEmbeddingsReport> {
+  await initBackend({ logger: (line) => p.ctx.io.stderr.write(`${line}\n`) });
+  const log = besideLog({ output: p.config.output, command: 'init-embeddings' });
+  const report = await driveStage({ events: initEmbeddingsIter(p.config), io: p.ctx.io, logFile: p.logFile ?? log.during, progressInterval: p.ctx.progressInterval() });
+  if (!p.logFile) await moveLogIn(log);
+  return report;
+}
+
+export function initEmbeddingsCommand(ctx: CliContext) {
+  return stageCommand({
+    name: 'init-embeddings',
+    description: "Build the merged-vocabulary student: the Korean model with new rows for the English tokens, mapped from the English model's embeddings",
+    schema: InitEmbeddingsConfigSchema,
+    examples: [
+      'koenbert init-embeddings --korean klue/bert-base --english bert-base-uncased --tokenizer runs/merged-tokenizer --output runs/student-init',
+      'koenbert init-embeddings --config init.yaml --method procrustes --compare ridge,procrustes',
+    ],
+    action: async ({ file, overrides, logFile }) => {
+      const config = await resolveConfig({ schema: InitEmbeddingsConfigSchema, file, overrides });
+      const report = await runInitEmbeddings({ ctx, config, logFile });
+      ctx.io.stdout.write(`${formatInitEmbeddingsReport(report)}\n`);
+    },
+  });
+}

@@ -1,0 +1,104 @@
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { BertModel, type BertConfig } from '@koenbert/bert';
+import { initBackend, readJsonl } from '@koenbert/tensor-utils';
+import { runLayout } from '../src/index';
+import { describeIfSharedData, REPO_ROOT, runCli, SHARED_DATA } from './helpers';
+
+const TOKENIZERS = { ko: 'tokenizers/kcelectra-base', en: 'tokenizers/bert-base-uncased' } as const;
+
+/** A random tiny BERT (hidden 16, 1 layer) with a real tokenizer's vocab, saved with that tokenizer's files. */
+async function makeTeacher(p: { dir: string; tokenizer: string; seed: number }): Promise<void> {
+  const files = await fs.readdir(p.tokenizer);
+  const vocabSize = (await fs.readFile(path.join(p.tokenizer, 'vocab.txt'), 'utf8')).split('\n').filter((line) => line !== '').length;
+  const config = { vocab_size: vocabSize, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 64, type_vocab_size: 2, initializer_range: 0.2 } as BertConfig;
+  const model = BertModel.create({ config, task: 'masked-lm', seed: p.seed });
+  await fs.mkdir(p.dir, { recursive: true });
+  await model.savePretrained(p.dir);
+  model.dispose();
+  for (const file of files) await fs.copyFile(path.join(p.tokenizer, file), path.join(p.dir, file));
+}
+
+describeIfSharedData([TOKENIZERS.ko, TOKENIZERS.en, 'klue/ynat', 'glue/sst2', 'text/ko/kolaw-constitution.txt', 'text/en/wikitext-2-valid.txt'], 'koenbert run (tiny pipeline, configs/ci-tiny.yaml)', () => {
+  let root: string;
+  let configFile: string;
+  let cwd: string;
+
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm' });
+    cwd = process.cwd();
+    process.chdir(REPO_ROOT); // the config's ../shared/data paths are relative to the repository root
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'koenbert-run-'));
+    await makeTeacher({ dir: path.join(root, 'teachers/ko'), tokenizer: path.join(SHARED_DATA, TOKENIZERS.ko), seed: 1 });
+    await makeTeacher({ dir: path.join(root, 'teachers/en'), tokenizer: path.join(SHARED_DATA, TOKENIZERS.en), seed: 2 });
+    const config = parseYaml(await fs.readFile(path.join(REPO_ROOT, 'configs/ci-tiny.yaml'), 'utf8')) as Record<string, unknown>;
+    Object.assign(config, { output: path.join(root, 'run'), korean: path.join(root, 'teachers/ko'), english: path.join(root, 'teachers/en') });
+    configFile = path.join(root, 'ci-tiny.yaml');
+    await fs.writeFile(configFile, stringifyYaml(config));
+  });
+
+  afterAll(async () => {
+    process.chdir(cwd);
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('stops distill on a signal, resumes it, finishes with a report, then skips every stage', async () => {
+    const out = runLayout(path.join(root, 'run'));
+
+    // 1st run: merge, init, then distill is stopped after its first checkpoint (as SIGINT/SIGTERM would)
+    const controller = new AbortController();
+    const first = await runCli(['--progress-interval', '0', 'run', '--config', configFile], {
+      signal: controller.signal,
+      onStderr: (text) => {
+        if (text.includes('checkpoint at step 2')) controller.abort();
+      },
+    });
+    expect(first.stderr).toContain('[merge-vocab] done');
+    expect(first.stderr).toContain('[init-embeddings] done');
+    expect(first.stderr).toMatch(/distill: stopped by abort at step (2|3)/);
+    expect(first.code).toBe(0);
+    expect(existsSync(path.join(out.student, 'model.safetensors'))).toBe(false);
+    expect(existsSync(path.join(out.tokenizer, 'merge-map.json'))).toBe(true);
+    expect(existsSync(path.join(out.tokenizer, 'koenbert-merge-vocab.jsonl'))).toBe(true);
+    expect(existsSync(path.join(out.init, 'embed-init-report.json'))).toBe(true);
+
+    // 2nd run: the finished stages are skipped, distill resumes from its checkpoint, eval and report run
+    const second = await runCli(['--progress-interval', '0', 'run', '--config', configFile]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('[merge-vocab] skipped');
+    expect(second.stderr).toContain('[init-embeddings] skipped');
+    expect(second.stderr).toContain('[distill] resuming from its last checkpoint');
+    expect(second.stderr).toMatch(/distill: steps [34]\.\.6/);
+    expect(second.stderr).toContain('distill: done at step 6');
+    expect(second.stderr).toMatch(/distill 6\/6 \(100%\)/); // non-TTY progress lines
+    for (const file of ['model.safetensors', 'config.json', 'loss-curve.svg', 'koenbert-distill.jsonl']) expect(existsSync(path.join(out.student, file))).toBe(true);
+    const distillLog = await readJsonl<{ type: string; step?: number }>(path.join(out.student, 'koenbert-distill.jsonl'));
+    expect(distillLog.filter((event) => event.type === 'step').map((event) => event.step)).toEqual(expect.arrayContaining([1, 2, 6]));
+
+    for (const model of ['teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small']) {
+      for (const task of ['klue-ynat', 'glue-sst2']) expect(existsSync(path.join(out.eval, model, `${task}.json`))).toBe(true);
+    }
+    const report = await fs.readFile(path.join(out.report, 'report.md'), 'utf8');
+    expect(report).toMatch(/\|.*klue-ynat|YNAT/i);
+    expect(report).toMatch(/\|.*sst/i);
+    for (const model of ['teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small']) expect(report).toContain(model);
+    expect(second.stdout.trim()).toBe(path.join(out.report, 'report.md'));
+
+    // 3rd run: nothing left to do
+    const third = await runCli(['run', '--config', configFile]);
+    expect(third.code).toBe(0);
+    const statuses = third.stderr.split('\n').filter((line) => line.startsWith('['));
+    expect(statuses.length).toBe(3 + 8 + 1);
+    for (const line of statuses) expect(line).toMatch(/\] skipped: /);
+
+    // info summarises the distilled model
+    const info = await runCli(['info', out.student]);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/^backend: wasm/);
+    expect(info.stdout).toMatch(/hidden 16, layers 1, heads 2/);
+    expect(info.stdout).toMatch(/parameters: [\d,]+ \(/);
+    expect(info.stdout).toContain('merge-map.json present');
+  });
+});

@@ -1,0 +1,389 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { BertModel, crossEntropyLoss } from '@koenbert/bert';
+import {
+  AdamW,
+  clipByGlobalNorm,
+  etaSeconds,
+  JsonlLogger,
+  KoenbertError,
+  linearWarmupDecay,
+  resolveModelDir,
+  SeededRng,
+  writeFileAtomic,
+  type HubOptions,
+  type ProgressEvent,
+} from '@koenbert/tensor-utils';
+import { loadWordPieceTokenizer, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
+import { lossCurveSvg } from '../report/loss-curve-svg';
+import { latestCheckpoint, restoreCheckpoint, writeCheckpoint } from '../train/checkpoint';
+import { readHeldOutLines } from './held-out-lines';
+import { maskTokens, type MaskedTokens } from './mask-tokens';
+import { MlmBatches, padBatch, type IdBatch, type MlmDataState } from './mlm-batches';
+import { parsePretrainMlmConfig, type PretrainMlmConfig, type PretrainMlmConfigInput } from './pretrain-mlm-config';
+
+export type PretrainMlmEvent =
+  | {
+      type: 'start';
+      config: PretrainMlmConfig;
+      startStep: number;
+      totalSteps: number;
+      vocabSize: number;
+      params: number;
+      heldOutLines: number;
+      resumedFrom?: string;
+    }
+  | {
+      type: 'step';
+      step: number;
+      totalSteps: number;
+      /** Mean cross-entropy over the masked tokens of this step (nats). */
+      loss: number;
+      maskedTokens: number;
+      lr: number;
+      gradNorm: number;
+      tokens: number;
+      tokensPerSecond: number;
+      elapsedSeconds: number;
+      etaSeconds?: number;
+    }
+  | ProgressEvent
+  | { type: 'eval'; step: number; loss: number; perplexity: number; maskedTokens: number; sequences: number }
+  | { type: 'checkpoint'; step: number; dir: string; reason: 'interval' | 'stop' | 'final' }
+  | { type: 'stopped'; step: number; reason: string; checkpoint: string }
+  | { type: 'non-finite'; step: number; loss: number; gradNorm: number; lastCheckpoint?: string }
+  | { type: 'done'; step: number; output: string; files: string[]; log: string; lossCurve: string; evals: Array<{ step: number; loss: number; perplexity: number }> };
+
+export interface PretrainMlmOptions {
+  /** Stop (checkpoint, then return) at the next step boundary once aborted. */
+  signal?: AbortSignal;
+  /** Also stop that way on SIGINT/SIGTERM (a second signal kills as usual). Default true. */
+  handleProcessSignals?: boolean;
+  hubToken?: string;
+  fetch?: typeof fetch;
+}
+
+/** The trainer's part of a checkpoint. */
+export interface PretrainMlmTrainingState {
+  data: MlmDataState;
+  maskRng: number[];
+  dropoutRng: number[];
+  config: PretrainMlmConfig;
+}
+
+export const PRETRAIN_LOG = 'pretrain-log.jsonl';
+export const PRETRAIN_CONFIG_FILE = 'pretrain-config.json';
+export const PRETRAIN_LOSS_CURVE = 'mlm-loss-curve.svg';
+export const PRETRAIN_TOKENIZER_FILES = ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json'];
+
+interface Masking {
+  specialIds: ReadonlySet<number>;
+  vocabSize: number;
+  maskId: number;
+  probability: number;
+  maskRatio: number;
+  randomRatio: number;
+}
+
+function specialIdsOf(tokenizer: WordPieceTokenizer): Set<number> {
+  const ids = [tokenizer.clsId, tokenizer.sepId, tokenizer.unkId, tokenizer.padId, tokenizer.maskId];
+  return new Set(ids.filter((id): id is number => typeof id === 'number'));
+}
+
+/** Summed cross-entropy over the masked positions and its gradients (mean over the masked tokens). */
+function mlmGrads(params: { model: BertModel; batch: IdBatch; masked: MaskedTokens; dropoutSeed?: number }): { loss: number; grads: Map<string, tf.Tensor> } {
+  const { model, batch, masked } = params;
+  const shape: [number, number] = [batch.batchSize, batch.seqLength];
+  const inputIds = tf.tensor2d(masked.inputIds, shape, 'int32');
+  const attentionMask = tf.tensor2d(batch.attentionMask, shape, 'int32');
+  const positions = tf.tensor1d(masked.positions, 'int32');
+  const targets = tf.tensor1d(masked.targets, 'int32');
+  try {
+    const { loss, grads } = model.valueAndGrads(() => {
+      const output = model.forward({ inputIds, attentionMask, logitPositions: positions, training: params.dropoutSeed !== undefined, seed: params.dropoutSeed });
+      return crossEntropyLoss({ logits: output.logits!, labels: targets });
+    });
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return { loss: value, grads };
+  } finally {
+    tf.dispose([inputIds, attentionMask, positions, targets]);
+  }
+}
+
+/** Held-out MLM loss: masked-token cross-entropy summed over every evaluation batch, divided by their count. */
+function evaluate(params: { model: BertModel; batches: Array<{ batch: IdBatch; masked: MaskedTokens }> }): { loss: number; maskedTokens: number } {
+  let sum = 0;
+  let count = 0;
+  for (const { batch, masked } of params.batches) {
+    const value = tf.tidy(() => {
+      const shape: [number, number] = [batch.batchSize, batch.seqLength];
+      const output = params.model.forward({
+        inputIds: tf.tensor2d(masked.inputIds, shape, 'int32'),
+        attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32'),
+        logitPositions: tf.tensor1d(masked.positions, 'int32'),
+      });
+      return crossEntropyLoss({ logits: output.logits!, labels: tf.tensor1d(masked.targets, 'int32') });
+    });
+    sum += value.dataSync()[0] * masked.positions.length;
+    count += masked.positions.length;
+    value.dispose();
+  }
+  return { loss: sum / Math.max(count, 1), maskedTokens: count };
+}
+
+/**
+ * Masked-language-model pretraining of a fresh BERT (BertForMaskedLM, transformers' initialisation) from a WordPiece
+ * tokenizer and a text corpus (see the package README): packed sequences from the shuffled corpus stream, dynamic
+ * 15 % masking (80/10/10), the MLM decoder run at the masked positions only, AdamW with warmup + linear decay and
+ * global-norm clipping. Held-out perplexity (lines chosen by hash, never trained on, fixed masks) every
+ * `eval.every` steps and at the end. Checkpoints every `checkpoint.every` steps, on stop and at the end; `resume`
+ * continues bit-identically. `<output>` ends with the HF model, the tokenizer files, the log and a loss curve.
+ */
+export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainMlmConfig, options: PretrainMlmOptions = {}): AsyncGenerator<PretrainMlmEvent, void> {
+  const config = parsePretrainMlmConfig(input);
+  const hub: HubOptions = { ...config.hub, token: options.hubToken, fetch: options.fetch };
+  const output = path.resolve(config.output);
+  const checkpointDir = path.join(output, 'checkpoints');
+  const logFile = path.join(output, PRETRAIN_LOG);
+
+  const existing = await latestCheckpoint(checkpointDir);
+  if (config.resume && !existing) {
+    throw new KoenbertError({ code: 'NOTHING_TO_RESUME', file: checkpointDir, message: 'no checkpoint to resume from (run without resume)' });
+  }
+  if (!config.resume && existing) {
+    if (!config.overwrite) {
+      throw new KoenbertError({ code: 'OUTPUT_EXISTS', file: output, message: 'already holds a run with checkpoints; set resume to continue it or overwrite to start over' });
+    }
+    await fs.rm(checkpointDir, { recursive: true, force: true });
+    await fs.rm(logFile, { force: true });
+  }
+  await fs.mkdir(output, { recursive: true });
+
+  const tokenizerDir = await resolveModelDir({ repoOrPath: config.tokenizer, files: [], optionalFiles: PRETRAIN_TOKENIZER_FILES, ...hub });
+  const tokenizer = await loadWordPieceTokenizer(tokenizerDir);
+  if (tokenizer.maskId === null) {
+    throw new KoenbertError({ code: 'TOKENIZER_INVALID', file: tokenizerDir, message: 'the tokenizer has no [MASK] token' });
+  }
+  const masking: Masking = {
+    specialIds: specialIdsOf(tokenizer),
+    vocabSize: tokenizer.size,
+    maskId: tokenizer.maskId,
+    probability: config.masking.probability,
+    maskRatio: config.masking.maskRatio,
+    randomRatio: config.masking.randomRatio,
+  };
+  const model = BertModel.create({
+    task: 'masked-lm',
+    seed: config.seed,
+    config: {
+      vocab_size: tokenizer.size,
+      hidden_size: config.model.hiddenSize,
+      num_hidden_layers: config.model.numLayers,
+      num_attention_heads: config.model.numHeads,
+      intermediate_size: config.model.intermediateSize ?? 4 * config.model.hiddenSize,
+      max_position_embeddings: 512,
+      hidden_dropout_prob: config.model.dropout,
+      attention_probs_dropout_prob: config.model.dropout,
+      pad_token_id: tokenizer.padId ?? 0,
+    } as Parameters<typeof BertModel.create>[0]['config'],
+  });
+  const optimizer = new AdamW({
+    lr: config.optim.lr,
+    beta1: config.optim.beta1,
+    beta2: config.optim.beta2,
+    epsilon: config.optim.epsilon,
+    weightDecay: config.optim.weightDecay,
+  });
+  let batches: MlmBatches | undefined;
+  let logger: JsonlLogger | undefined;
+  let stopReason: string | undefined;
+  let removeSignalHandlers = () => undefined as void;
+
+  try {
+    const root = new SeededRng(config.seed);
+    let step = 0;
+    let maskRng = root.fork('masking');
+    let dropoutRng = root.fork('dropout');
+    let dataState: MlmDataState | undefined;
+    let resumedFrom: string | undefined;
+    if (config.resume && existing) {
+      const state = await restoreCheckpoint<PretrainMlmTrainingState>({ checkpoint: existing, params: model.params, optimizer });
+      step = state.step;
+      maskRng = SeededRng.fromState(state.training.maskRng);
+      dropoutRng = SeededRng.fromState(state.training.dropoutRng);
+      dataState = state.training.data;
+      resumedFrom = existing;
+    }
+    batches = await MlmBatches.open({
+      sources: config.data.files,
+      tokenizer,
+      seed: config.seed,
+      bufferSize: config.data.shuffleBuffer,
+      maxLength: config.data.maxLength,
+      heldOutFraction: config.data.heldOutFraction,
+      hub,
+      state: dataState,
+    });
+
+    // held-out set: one line per sequence, masked once with a fixed generator so every evaluation sees the same task
+    const heldOut = await readHeldOutLines({ sources: config.data.files, fraction: config.data.heldOutFraction, maxLines: config.eval.maxLines, hub });
+    const evalRng = new SeededRng(config.seed).fork('eval-masking');
+    const evalBatches: Array<{ batch: IdBatch; masked: MaskedTokens }> = [];
+    for (let i = 0; i < heldOut.length; i += config.eval.batchSize) {
+      const sequences = heldOut.slice(i, i + config.eval.batchSize).map((line) => tokenizer.encode(line, undefined, { maxLength: config.data.maxLength }).ids);
+      const batch = padBatch(sequences, tokenizer.padId ?? 0);
+      evalBatches.push({ batch, masked: maskTokens({ ids: batch.ids, rng: evalRng, ...masking }) });
+    }
+
+    logger = new JsonlLogger(logFile);
+    await writeFileAtomic(path.join(output, PRETRAIN_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+    logger.log({ event: resumedFrom ? 'resume' : 'start', step, checkpoint: resumedFrom, config });
+    const paramCount = [...model.params.values()].reduce((sum, v) => sum + v.size, 0);
+    yield { type: 'start', config, startStep: step, totalSteps: config.steps, vocabSize: tokenizer.size, params: paramCount, heldOutLines: heldOut.length, resumedFrom };
+
+    if (options.handleProcessSignals ?? true) {
+      const onSignal = (name: NodeJS.Signals) => {
+        stopReason = name;
+        removeSignalHandlers();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      removeSignalHandlers = () => {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+      };
+    }
+
+    const checkpoint = async (): Promise<string> => {
+      const training: PretrainMlmTrainingState = { data: batches!.getState(), maskRng: maskRng.getState(), dropoutRng: dropoutRng.getState(), config };
+      return writeCheckpoint({ dir: checkpointDir, step, params: model.params, optimizer, training, keep: config.checkpoint.keep });
+    };
+    const evals: Array<{ step: number; loss: number; perplexity: number }> = [];
+    const runEval = (): PretrainMlmEvent | undefined => {
+      if (evalBatches.length === 0) return undefined;
+      const { loss, maskedTokens } = evaluate({ model, batches: evalBatches });
+      const perplexity = Math.exp(loss);
+      evals.push({ step, loss, perplexity });
+      logger!.log({ event: 'eval', step, loss, perplexity, maskedTokens });
+      return { type: 'eval', step, loss, perplexity, maskedTokens, sequences: heldOut.length };
+    };
+    if (step === 0) {
+      const initial = runEval();
+      if (initial) yield initial;
+    }
+
+    const warmupSteps = config.optim.warmupSteps ?? Math.round(config.optim.warmupRatio * config.steps);
+    let lastCheckpoint = resumedFrom;
+    let lastCheckpointStep = resumedFrom ? step : -1;
+    const started = performance.now();
+    const startStep = step;
+
+    while (step < config.steps) {
+      if (options.signal?.aborted) stopReason ??= 'abort';
+      if (stopReason) {
+        if (lastCheckpointStep !== step) {
+          lastCheckpoint = await checkpoint();
+          lastCheckpointStep = step;
+          yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: 'stop' };
+        }
+        logger.log({ event: 'stopped', step, reason: stopReason });
+        yield { type: 'stopped', step, reason: stopReason, checkpoint: lastCheckpoint! };
+        return;
+      }
+      const stepStarted = performance.now();
+      const lr = linearWarmupDecay({ step, peakLr: config.optim.lr, warmupSteps, totalSteps: config.steps });
+      const batch = await batches.nextBatch(config.optim.batchSize);
+      const masked = maskTokens({ ids: batch.ids, rng: maskRng, ...masking });
+      const dropoutSeed = config.model.dropout > 0 ? dropoutRng.nextUint32() : undefined;
+      const { loss, grads } = mlmGrads({ model, batch, masked, dropoutSeed });
+      let gradNorm: number;
+      let applied = grads;
+      if (config.optim.maxGradNorm > 0) {
+        const clipped = clipByGlobalNorm(grads, config.optim.maxGradNorm);
+        tf.dispose([...grads.values()]);
+        applied = clipped.grads;
+        gradNorm = clipped.globalNorm;
+      } else {
+        gradNorm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+      }
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        tf.dispose([...applied.values()]);
+        const failedStep = step + 1;
+        logger.log({ event: 'non-finite', step: failedStep, loss, gradNorm });
+        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint };
+        throw new KoenbertError({
+          code: 'NON_FINITE_LOSS',
+          message: `${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${failedStep}; stopped without updating. ${
+            lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}` : 'No checkpoint was written yet'
+          } — lower optim.lr or check the data, then resume.`,
+        });
+      }
+      optimizer.applyGradients(model.params, applied, lr);
+      tf.dispose([...applied.values()]);
+      step += 1;
+
+      const now = performance.now();
+      const elapsedSeconds = (now - started) / 1000;
+      const tokensPerSecond = batch.tokens / ((now - stepStarted) / 1000);
+      const maskedTokens = masked.positions.length;
+      const eta = etaSeconds({ step: step - startStep, total: config.steps - startStep, elapsedSeconds });
+      logger.log({ event: 'step', step, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds });
+      yield { type: 'step', step, totalSteps: config.steps, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
+      yield { type: 'progress', stage: 'pretrain-mlm', step, total: config.steps, metrics: { loss, tokensPerSecond } };
+
+      if (step % config.eval.every === 0 || step === config.steps) {
+        const evaluated = runEval();
+        if (evaluated) yield evaluated;
+      }
+      if (step % config.checkpoint.every === 0 || step === config.steps) {
+        lastCheckpoint = await checkpoint();
+        lastCheckpointStep = step;
+        yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: step === config.steps ? 'final' : 'interval' };
+      }
+    }
+
+    await model.savePretrained(output);
+    const files = ['config.json', 'model.safetensors'];
+    for (const file of PRETRAIN_TOKENIZER_FILES) {
+      const data = await fs.readFile(path.join(tokenizerDir, file)).catch(() => undefined);
+      if (data) {
+        await writeFileAtomic(path.join(output, file), data);
+        files.push(file);
+      }
+    }
+    const lossCurve = path.join(output, PRETRAIN_LOSS_CURVE);
+    await writeFileAtomic(lossCurve, await mlmLossCurveSvg(logFile));
+    logger.log({ event: 'done', step, files });
+    yield { type: 'done', step, output, files: [...files, PRETRAIN_CONFIG_FILE, PRETRAIN_LOG, PRETRAIN_LOSS_CURVE], log: logFile, lossCurve, evals };
+  } finally {
+    removeSignalHandlers();
+    await logger?.close();
+    await batches?.close();
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Training loss (per step, the later record winning after a resume) and held-out loss, log scale. */
+async function mlmLossCurveSvg(log: string): Promise<string> {
+  const records = (await fs.readFile(log, 'utf8'))
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as { event?: string; step?: number; loss?: number });
+  const series = (event: string) => {
+    const byStep = new Map<number, number>();
+    for (const r of records) if (r.event === event && typeof r.step === 'number' && typeof r.loss === 'number') byStep.set(r.step, r.loss);
+    return [...byStep].sort((a, b) => a[0] - b[0]) as Array<[number, number]>;
+  };
+  return lossCurveSvg({
+    series: [
+      { name: 'train MLM loss', points: series('step') },
+      { name: 'held-out MLM loss', points: series('eval') },
+    ].filter((s) => s.points.length > 0),
+    title: 'MLM pretraining loss',
+    logScale: true,
+  });
+}
