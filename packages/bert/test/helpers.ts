@@ -2,23 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
-/** ../shared/data beside the repository root. */
-export const SHARED_DATA = path.resolve(__dirname, '../../..', '../shared/data');
+export { SHARED_DATA, describeIfSharedData } from '../../../tools/test-support/shared-data';
+import { SHARED_DATA } from '../../../tools/test-support/shared-data';
 export const TINY_BERT = path.join(SHARED_DATA, 'models/tiny-random-bert');
-
-/** `describe` when ../shared/data holds `relativePath`, else a skipped block and a console line saying why. */
-export function describeIfSharedData(relativePath: string, name: string, body: () => void): void {
-  const target = path.join(SHARED_DATA, relativePath);
-  if (existsSync(target)) {
-    describe(name, body);
-    return;
-  }
-  describe.skip(name, () => {
-    it('needs the shared data', () => undefined);
-  });
-  // eslint-disable-next-line no-console
-  console.log(`skipping "${name}": ${target} is absent`);
-}
 
 export interface Packed {
   shape: number[];

@@ -6,3 +6,4 @@ export { runLayout, OFFLINE_CONFIG } from './commands/run';
 export { addSchemaOptions, collectOverrides, type SchemaOption } from './commands/schema-options';
 export { ProgressRenderer, type ProgressRendererParams } from './render/progress-renderer';
 export { packageVersions, modelSummary } from './commands/info';
+export { optionsTable } from './render/options-table';

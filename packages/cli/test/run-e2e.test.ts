@@ -66,6 +66,7 @@ describeIfSharedData([TOKENIZERS.ko, TOKENIZERS.en, 'klue/ynat', 'glue/sst2', 't
 
     // 2nd run: the finished stages are skipped, distill resumes from its checkpoint, eval and report run
     const second = await runCli(['--progress-interval', '0', 'run', '--config', configFile]);
+    if (process.env.KOENBERT_TEST_VERBOSE) console.log(first.stderr, second.stderr, second.stdout);
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('[merge-vocab] skipped');
     expect(second.stderr).toContain('[init-embeddings] skipped');
@@ -100,5 +101,12 @@ describeIfSharedData([TOKENIZERS.ko, TOKENIZERS.en, 'klue/ynat', 'glue/sst2', 't
     expect(info.stdout).toMatch(/hidden 16, layers 1, heads 2/);
     expect(info.stdout).toMatch(/parameters: [\d,]+ \(/);
     expect(info.stdout).toContain('merge-map.json present');
+
+    // eval-merge rebuilds the report from the result files
+    const merged = await runCli(['eval-merge', out.eval, '--output', path.join(root, 'report2')]);
+    expect(merged.code).toBe(0);
+    const remade = await fs.readFile(path.join(root, 'report2', 'report.md'), 'utf8');
+    for (const model of ['teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small']) expect(remade).toContain(model);
+    expect(remade.split('\n').filter((line) => line.startsWith('|')).length).toBe(report.split('\n').filter((line) => line.startsWith('|')).length);
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { readBertConfig } from '@koenbert/bert';
-import { initBackend, readSafetensorsHeader, resolveModelDir } from '@koenbert/tensor-utils';
+import { initBackend, readSafetensorsHeader, readTorchStateDict, resolveModelDir } from '@koenbert/tensor-utils';
 import type { CliContext } from './cli-context';
 
 const PACKAGES = ['@koenbert/cli', '@koenbert/tensor-utils', '@koenbert/bert', '@koenbert/tokenizer-merge', '@koenbert/embed-init', '@koenbert/distill', '@koenbert/eval-klue-glue'];
@@ -26,7 +26,7 @@ export function packageVersions(): Record<string, string> {
 
 /** Lines describing a BERT folder (or Hub id): sizes from config.json, parameters and dtype from the weight file's header. */
 export async function modelSummary(model: string): Promise<string[]> {
-  const dir = await resolveModelDir({ repoOrPath: model, files: ['config.json'], optionalFiles: ['model.safetensors', 'vocab.txt', 'tokenizer.json'] });
+  const dir = await resolveModelDir({ repoOrPath: model, files: ['config.json'], optionalFiles: ['model.safetensors', 'pytorch_model.bin', 'vocab.txt', 'tokenizer.json'] });
   const config = await readBertConfig(dir);
   const lines = [
     `model: ${model}${dir !== model ? ` (${dir})` : ''}`,
@@ -48,6 +48,10 @@ export async function modelSummary(model: string): Promise<string[]> {
     lines.push(`  parameters: ${params.toLocaleString('en-US')} (${(params / 1e6).toFixed(2)}M, ${[...dtypes].join('/')}) in ${header.entries.size} tensors`);
     lines.push(`  weights: model.safetensors, ${(size / 2 ** 20).toFixed(1)} MiB`);
   } else if (existsSync(torch)) {
+    const tensors = await readTorchStateDict(torch);
+    let params = 0;
+    for (const record of tensors.values()) params += record.shape.reduce((a, b) => a * b, 1);
+    lines.push(`  parameters: ${params.toLocaleString('en-US')} (${(params / 1e6).toFixed(2)}M) in ${tensors.size} tensors`);
     lines.push(`  weights: pytorch_model.bin, ${((await fs.stat(torch)).size / 2 ** 20).toFixed(1)} MiB`);
   } else lines.push('  weights: none found');
   const vocab = path.join(dir, 'vocab.txt');

@@ -1,27 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT, SHARED_DATA, sharedPath, describeIfSharedData as describeIfShared } from '../../../../tools/test-support/shared-data';
 
-/** The repository root (packages/tokenizer-merge/test/helpers → four levels up). */
-export const REPO_ROOT = path.resolve(__dirname, '../../../..');
-
-/** ../shared/data beside the checkout: real tokenizers and text, never copied into the repository. */
-export const SHARED_DATA = path.resolve(REPO_ROOT, '../shared/data');
+export { REPO_ROOT, SHARED_DATA, sharedPath };
 
 export const hasSharedData = existsSync(path.join(SHARED_DATA, 'tokenizers', 'kcelectra-base', 'vocab.txt'));
 
-export function sharedPath(...parts: string[]): string {
-  return path.join(SHARED_DATA, ...parts);
-}
-
-/** describe() when ../shared/data is present; otherwise the block is skipped with a message saying why. */
+/** describe() when the real tokenizers are in ../shared/data; otherwise skipped with a message saying why. */
 export function describeIfSharedData(name: string, body: () => void): void {
-  if (hasSharedData) {
-    describe(name, body);
-  } else {
-    describe.skip(`${name} (skipped: ${SHARED_DATA} is absent)`, body);
-    // eslint-disable-next-line no-console
-    console.log(`[tokenizer-merge] skipping "${name}": real data not found at ${SHARED_DATA}`);
-  }
+  describeIfShared('tokenizers/kcelectra-base/vocab.txt', name, body);
 }
 
 export const KOREAN_DIR = sharedPath('tokenizers', 'kcelectra-base');
