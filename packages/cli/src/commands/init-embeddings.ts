@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { formatInitEmbeddingsReport, initEmbeddingsIter, InitEmbeddingsConfigSchema, type InitEmbeddingsConfig, type InitEmbeddingsReport } from '@koenbert/embed-init';
 import { initBackend, resolveConfig } from '@koenbert/tensor-utils';
 import { besideLog, driveStage, moveLogIn } from '../render/stage-runner';
@@ -8,9 +9,16 @@ import { stageCommand } from './cli-context';
 export async function runInitEmbeddings(p: { ctx: CliContext; config: InitEmbeddingsConfig; logFile?: string }): Promise<InitEmbeddingsReport> {
   await initBackend({ logger: (line) => p.ctx.io.stderr.write(`${line}\n`) });
   const log = besideLog({ output: p.config.output, command: 'init-embeddings' });
-  const report = await driveStage({ events: initEmbeddingsIter(p.config), io: p.ctx.io, logFile: p.logFile ?? log.during, progressInterval: p.ctx.progressInterval() });
-  if (!p.logFile) await moveLogIn(log);
-  return report;
+  const logFile = p.logFile ?? log.during;
+  try {
+    const report = await driveStage({ events: initEmbeddingsIter(p.config), io: p.ctx.io, logFile, progressInterval: p.ctx.progressInterval() });
+    if (!p.logFile) await moveLogIn(log);
+    return report;
+  } catch (error) {
+    // nothing was written (the stage writes its folder atomically): leave no log beside it either
+    if (!p.logFile) await fs.rm(log.during, { force: true });
+    throw error;
+  }
 }
 
 export function initEmbeddingsCommand(ctx: CliContext) {

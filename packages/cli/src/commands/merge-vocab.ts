@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { resolveConfig } from '@koenbert/tensor-utils';
 import { formatMergeSummary, mergeVocabsIter, MergeVocabsConfigSchema, type MergeReport, type MergeVocabsConfig } from '@koenbert/tokenizer-merge';
 import { besideLog, driveStage, moveLogIn } from '../render/stage-runner';
@@ -7,9 +8,16 @@ import { stageCommand } from './cli-context';
 /** Runs the merge-vocab stage with progress and its JSONL log; returns the report. */
 export async function runMergeVocab(p: { ctx: CliContext; config: MergeVocabsConfig; logFile?: string }): Promise<MergeReport> {
   const log = besideLog({ output: p.config.output, command: 'merge-vocab' });
-  const report = await driveStage({ events: mergeVocabsIter(p.config), io: p.ctx.io, logFile: p.logFile ?? log.during, progressInterval: p.ctx.progressInterval() });
-  if (!p.logFile) await moveLogIn(log);
-  return report;
+  const logFile = p.logFile ?? log.during;
+  try {
+    const report = await driveStage({ events: mergeVocabsIter(p.config), io: p.ctx.io, logFile, progressInterval: p.ctx.progressInterval() });
+    if (!p.logFile) await moveLogIn(log);
+    return report;
+  } catch (error) {
+    // nothing was written (the stage writes its folder atomically): leave no log beside it either
+    if (!p.logFile) await fs.rm(log.during, { force: true });
+    throw error;
+  }
 }
 
 export function mergeVocabCommand(ctx: CliContext) {
