@@ -6,6 +6,7 @@ import { evalCommand, evalMergeCommand } from './commands/eval';
 import { infoCommand } from './commands/info';
 import { initEmbeddingsCommand } from './commands/init-embeddings';
 import { mergeVocabCommand } from './commands/merge-vocab';
+import { pretrainMlmCommand } from './commands/pretrain-mlm';
 import { runCommand } from './commands/run';
 import type { CliIo } from './io';
 
@@ -21,7 +22,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', '\nExamples:\n  $ koenbert run --config configs/offline-small.yaml\n  $ koenbert distill --help\n  $ koenbert info runs/offline-small/koenbert-small\n');
   const ctx: CliContext = { io, progressInterval: () => program.opts<{ progressInterval: number }>().progressInterval };
-  for (const make of [mergeVocabCommand, initEmbeddingsCommand, distillCommand, evalCommand, evalMergeCommand, runCommand, infoCommand]) program.addCommand(make(ctx));
+  for (const make of [mergeVocabCommand, initEmbeddingsCommand, distillCommand, evalCommand, evalMergeCommand, pretrainMlmCommand, runCommand, infoCommand]) program.addCommand(make(ctx));
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { z } from 'zod';
-import { distillConfigSchema, resolveDistillConfig } from '@koenbert/distill';
+import { distillConfigSchema, PretrainMlmConfigSchema, resolveDistillConfig, resolvePretrainMlmConfig } from '@koenbert/distill';
 import { InitEmbeddingsConfigSchema } from '@koenbert/embed-init';
 import { EvalConfigSchema } from '@koenbert/eval-klue-glue';
 import { resolveConfig } from '@koenbert/tensor-utils';
@@ -31,6 +31,17 @@ describe('flags map one to one onto the stage schemas', () => {
     expect(config.resume).toBe(true);
     expect(config.teachers.ko.layer).toBe(3);
     expect(config.preset).toBe('seed');
+  });
+
+  it('pretrain-mlm: model size, masking and data flags reach the config', async () => {
+    const overrides = overridesFor(PretrainMlmConfigSchema, [
+      '--tokenizer', 't', '--output', 'o', '--data.files', 'a.txt,b.txt', '--model.hiddenSize', '64', '--masking.probability', '0.2', '--optim.lr', '3e-4',
+    ]);
+    const config = await resolvePretrainMlmConfig({ overrides });
+    expect(config.model.hiddenSize).toBe(64);
+    expect(config.masking.probability).toBe(0.2);
+    expect(config.optim.lr).toBe(3e-4);
+    expect(config.data.files).toEqual(['a.txt', 'b.txt']);
   });
 
   it('merge-vocab: strings, integers, booleans and lists', async () => {

@@ -1,6 +1,6 @@
 import { runCli } from './helpers';
 
-const COMMANDS = ['merge-vocab', 'init-embeddings', 'distill', 'eval', 'eval-merge', 'run', 'info'];
+const COMMANDS = ['merge-vocab', 'init-embeddings', 'distill', 'eval', 'eval-merge', 'pretrain-mlm', 'run', 'info'];
 
 describe('koenbert --help', () => {
   it('lists every command and exits 0', async () => {

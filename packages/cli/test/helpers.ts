@@ -1,11 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { main, type CliIo } from '../src/index';
 
-/** The repository root (packages/cli/test → ../../..). */
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
-/** ../shared/data beside the repository root. */
-export const SHARED_DATA = path.resolve(REPO_ROOT, '../shared/data');
+export { REPO_ROOT, SHARED_DATA, describeIfSharedData } from '../../../tools/test-support/shared-data';
 
 export interface CliRun {
   code: number;
@@ -33,16 +28,3 @@ export async function runCli(argv: string[], extra: Partial<CliIo> & { onStderr?
   return { code, stdout, stderr };
 }
 
-/** `describe` when ../shared/data holds every path in `needs`; otherwise a skipped block and a console line saying why. */
-export function describeIfSharedData(needs: string[], name: string, body: () => void): void {
-  const missing = needs.map((p) => path.join(SHARED_DATA, p)).filter((p) => !existsSync(p));
-  if (missing.length === 0) {
-    describe(name, body);
-    return;
-  }
-  describe.skip(name, () => {
-    it('needs the shared data', () => undefined);
-  });
-  // eslint-disable-next-line no-console
-  console.log(`skipping "${name}": ${missing.join(', ')} absent (the shared data lives at ${SHARED_DATA})`);
-}

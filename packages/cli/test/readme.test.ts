@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { distillConfigSchema } from '@koenbert/distill';
+import { distillConfigSchema, PretrainMlmConfigSchema } from '@koenbert/distill';
 import { InitEmbeddingsConfigSchema } from '@koenbert/embed-init';
 import { EvalConfigSchema } from '@koenbert/eval-klue-glue';
 import { MergeVocabsConfigSchema } from '@koenbert/tokenizer-merge';
@@ -13,6 +13,7 @@ const TABLES: Record<string, z.ZodType> = {
   'init-embeddings': InitEmbeddingsConfigSchema,
   distill: distillConfigSchema('default'),
   eval: EvalConfigSchema,
+  'pretrain-mlm': PretrainMlmConfigSchema,
   run: RunConfigSchema,
 };
 

@@ -127,21 +127,9 @@ async function runPipeline(p: { ctx: CliContext; config: RunConfig; file: string
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
-
-/**
- * HUB_UNREACHABLE, or a Hub error caused by fetch not reaching the server (recognised by name and message, since
- * `instanceof TypeError` fails across realms, e.g. under jest).
- */
+/** tensor-utils classifies Hub errors; a fetch that never reached the server is HUB_UNREACHABLE. */
 function isHubUnreachable(error: unknown): boolean {
-  if (isKoenbertError(error) && error.code === 'HUB_UNREACHABLE') return true;
-  if (!isKoenbertError(error) || !error.code.startsWith('HUB_')) return false;
-  for (let current = error.cause as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 6; depth++) {
-    if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return true;
-    if (current.message === 'fetch failed') return true;
-    current = current.cause as typeof current;
-  }
-  return false;
+  return isKoenbertError(error) && error.code === 'HUB_UNREACHABLE';
 }
 
 export function runCommand(ctx: CliContext) {

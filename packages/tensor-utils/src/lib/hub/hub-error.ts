@@ -17,7 +17,8 @@ const NETWORK_CODES = new Set([
 export function isNetworkError(error: unknown): boolean {
   for (let current = error as { code?: string; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
     if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return true;
-    if (current instanceof TypeError && current.message === 'fetch failed') return true;
+    // Compare by name: under jest (vm contexts) fetch's TypeError comes from another realm and fails instanceof.
+    if ((current as Error).name === 'TypeError' && (current as Error).message === 'fetch failed') return true;
     current = current.cause as typeof current;
   }
   return false;
