@@ -2,9 +2,9 @@
 //   runs/teachers/ko: Korean WordPiece of ../shared/data/tokenizers/kcelectra-base, Korean text of ../shared/data/text/ko
 //   runs/teachers/en: bert-base-uncased WordPiece, English text of ../shared/data/text/en
 // Each folder ends as an HF BertForMaskedLM + tokenizer, with pretrain-report.json (loss curve, held-out perplexity).
-// Rerun from the repository root (defaults: H 128, L 2, 4 heads, batch 16 × 128, 3000 steps per language):
-//   npx esbuild tools/build-teachers.mjs --bundle --platform=node --format=esm --tsconfig=tsconfig.base.json \
-//     --packages=external --outfile=tools/tmp/build-teachers.mjs && node tools/tmp/build-teachers.mjs [--lang en] [--steps 3000] …
+// Run from the repository root after `npm run build` (defaults: H 128, L 2, 4 heads, batch 16 × 128, 1000 steps per
+// language, 35–50 min each on one core; the two languages may run at once, one process each):
+//   node tools/build-teachers.mjs [--lang ko|en|ko,en] [--steps 1000] …
 // Add --resume to continue a killed build.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ const { values: flags } = parseArgs({
     lang: { type: 'string', default: 'ko,en' },
     out: { type: 'string', default: 'runs/teachers' },
     shared: { type: 'string', default: path.resolve(process.cwd(), '../shared/data') },
-    steps: { type: 'string', default: '3000' },
+    steps: { type: 'string', default: '1000' },
     hidden: { type: 'string', default: '128' },
     layers: { type: 'string', default: '2' },
     heads: { type: 'string', default: '4' },
@@ -99,7 +99,7 @@ for (const lang of flags.lang.split(',').map((l) => l.trim())) {
       evals = event.evals;
       const report = {
         lang,
-        command: `node tools/tmp/build-teachers.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+        command: `node tools/build-teachers.mjs ${process.argv.slice(2).join(' ')}`.trim(),
         tokenizer: path.relative(process.cwd(), teacher.tokenizer),
         text: files.map((f) => path.relative(process.cwd(), f)),
         model: { ...config.model, params: start.params, vocabSize: start.vocabSize },

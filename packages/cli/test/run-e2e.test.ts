@@ -81,6 +81,10 @@ describeIfSharedData([TOKENIZERS.ko, TOKENIZERS.en, 'klue/ynat', 'glue/sst2', 't
     for (const model of ['teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small']) {
       for (const task of ['klue-ynat', 'glue-sst2']) expect(existsSync(path.join(out.eval, model, `${task}.json`))).toBe(true);
     }
+    // eval.taskOptions.glue-sst2 overrides the shared maxLength for that task only
+    const maxLength = async (task: string) => JSON.parse(await fs.readFile(path.join(out.eval, 'koenbert-small', `${task}.json`), 'utf8')).hyperparameters.maxLength;
+    expect(await maxLength('klue-ynat')).toBe(32);
+    expect(await maxLength('glue-sst2')).toBe(24);
     const report = await fs.readFile(path.join(out.report, 'report.md'), 'utf8');
     expect(report).toMatch(/\|.*klue-ynat|YNAT/i);
     expect(report).toMatch(/\|.*sst/i);

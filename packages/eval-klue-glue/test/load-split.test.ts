@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isNerExample, type NerExample, type SentenceExample } from '../src/lib/tasks/examples';
 import { loadSplit } from '../src/lib/tasks/load-split';
 import { getTask, type TaskName } from '../src/lib/tasks/task-registry';
-import { describeIfSharedData, SHARED_DATA } from './shared-data';
+import { describeIfSharedData, SHARED_DATA, sharedPath } from './shared-data';
 
 async function load(task: TaskName, split: 'train' | 'dev'): Promise<SentenceExample[]> {
   return (await loadSplit({ task: getTask(task), split, dataDir: SHARED_DATA })) as SentenceExample[];
@@ -16,7 +16,7 @@ function labelCounts(examples: SentenceExample[]): number[] {
   return counts;
 }
 
-describeIfSharedData(['klue', 'glue'], 'loaders on the real KLUE and GLUE files', () => {
+describeIfSharedData(['klue', 'glue', 'kor-nlu'], 'loaders on the real KLUE and GLUE files', () => {
   // Counts from ../shared/data/README.md; label distributions counted with python's json/csv modules.
   it.each([
     ['klue-ynat', 'dev', 9107, [554, 1348, 3701, 1369, 835, 578, 722]],
@@ -45,6 +45,15 @@ describeIfSharedData(['klue', 'glue'], 'loaders on the real KLUE and GLUE files'
     const scores = examples.map((e) => e.label);
     expect(Math.min(...scores)).toBe(min);
     expect(Math.max(...scores)).toBe(max);
+  });
+
+  it('reads KorSTS dev as glue-stsb (zero-shot Korean STS): 1,500 pairs, ids by line', async () => {
+    const examples = (await loadSplit({ task: getTask('glue-stsb'), split: 'dev', file: sharedPath('kor-nlu', 'korsts-dev.tsv') })) as SentenceExample[];
+    // counted with python: 1,500 rows of 7 fields below the header, scores 0.0–5.0
+    expect(examples).toHaveLength(1500);
+    expect(examples[0]).toEqual({ id: 'line-2', textA: '안전모를 가진 한 남자가 춤을 추고 있다.', textB: '안전모를 쓴 한 남자가 춤을 추고 있다.', label: 5 });
+    expect(examples.at(-1)!.textA).toBe('새로운 비디오는 우리에게 경찰관들이 정신적으로 아픈 사람을 때리는 것을 보여준다');
+    expect(examples.at(-1)!.label).toBe(0);
   });
 
   it('reads the first examples exactly (BOM stripped, quotes kept, CSV quoting undone)', async () => {

@@ -1,1 +1,1 @@
-export { REPO_ROOT, SHARED_DATA, describeIfSharedData } from '../../../tools/test-support/shared-data';
+export { REPO_ROOT, SHARED_DATA, describeIfSharedData, sharedPath } from '../../../tools/test-support/shared-data';

@@ -8,7 +8,8 @@ export { readSafetensors } from './lib/safetensors/read-safetensors';
 export { readSafetensorsHeader, type SafetensorsEntry, type SafetensorsHeader } from './lib/safetensors/read-safetensors-header';
 export { writeSafetensors } from './lib/safetensors/write-safetensors';
 export { readTorchStateDict } from './lib/torch-pickle/read-torch-state-dict';
-export { type HubOptions, type RepoType, defaultHubCacheDir } from './lib/hub/hub-options';
+export { type HubOptions, type RepoType, defaultHubCacheDir, hubOptionsOf } from './lib/hub/hub-options';
+export { refuseExistingOutput } from './lib/refuse-existing-output';
 export { resolveModelDir, type ResolveModelDirParams } from './lib/hub/resolve-model-dir';
 export { listRepoFiles, type RepoFile } from './lib/hub/list-repo-files';
 /** Testing utility: a Hugging Face Hub look-alike on 127.0.0.1 for other packages' tests. */
@@ -20,6 +21,7 @@ export { linearWarmupDecay, constantWithWarmup } from './lib/lr-schedule';
 export { JsonlLogger, type JsonlLoggerOptions } from './lib/jsonl-logger';
 export { readJsonl } from './lib/read-jsonl';
 export { resolveConfig, type ResolveConfigParams } from './lib/config/resolve-config';
+export { parseWithSchema } from './lib/config/parse-with-schema';
 export { describeSchema, type SchemaRow } from './lib/config/describe-schema';
 export { etaSeconds, formatDuration, type ProgressEvent } from './lib/progress-events';
 export { BACKEND_NAMES, type InitBackendParams } from './lib/backend/init-backend';

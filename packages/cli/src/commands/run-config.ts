@@ -24,6 +24,10 @@ export const RunConfigSchema = z.strictObject({
       tasks: z.array(z.enum(TASK_NAMES)).default([...TASK_NAMES]).describe('tasks to score every model on'),
       models: z.array(z.enum(RUN_MODELS)).default([...RUN_MODELS]).describe(`models to score: ${RUN_MODELS.join(', ')}`),
       options: z.record(z.string(), z.unknown()).default({}).describe('eval options shared by every task (cv, limit, dataDir, seeds, …)'),
+      taskOptions: z
+        .partialRecord(z.enum(TASK_NAMES), z.record(z.string(), z.unknown()))
+        .default({})
+        .describe('per-task eval options over the shared ones, e.g. klue-ner: { maxLength: 128 }'),
     })
     .describe('which models and tasks to evaluate'),
 });

@@ -98,8 +98,8 @@ async function runPipeline(p: { ctx: CliContext; config: RunConfig; file: string
         }
         const evalConfig = await resolveConfig({
           schema: EvalConfigSchema,
-          overrides: { ...offline, ...config.eval.options, model: models[name], modelName: name, task, outputDir: out.eval },
-          overridesLabel: label('eval.options'),
+          overrides: { ...offline, ...config.eval.options, ...config.eval.taskOptions[task], model: models[name], modelName: name, task, outputDir: out.eval },
+          overridesLabel: label(config.eval.taskOptions[task] ? `eval.options, eval.taskOptions.${task}` : 'eval.options'),
         });
         stage(`eval ${name} ${task}`, 'running');
         const result = await runEval({ ctx, config: evalConfig, logFile: path.join(out.eval, 'koenbert-eval.jsonl') });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { KoenbertError, resolveConfig } from '@koenbert/tensor-utils';
+import { KoenbertError, parseWithSchema, resolveConfig } from '@koenbert/tensor-utils';
+import { checkpointSection, hubSection, positiveInt } from './config-sections';
 import { parseMixSchedule } from './data/language-mixer';
 
 export const DISTILL_PRESETS = ['default', 'seed'] as const;
@@ -42,7 +43,6 @@ export function mixProbability(mix: string): number {
   return en / (en + ko);
 }
 
-const positiveInt = () => z.number().int().positive();
 const layerNumber = () => z.number().int().positive().optional();
 
 const teacherSchema = (model: string, language: string) =>
@@ -116,16 +116,8 @@ export function distillConfigSchema(preset: DistillPreset = 'default') {
         .describe('keep the Korean (old) rows of the word embeddings fixed; only the added English rows and the encoder train'),
       studentDropout: z.boolean().default(true).describe('dropout in the student while training (teachers never use it)'),
     }).prefault({}),
-    checkpoint: z.strictObject({
-      every: positiveInt().default(1000).describe('write a checkpoint every N steps (and at the end, and on SIGINT/SIGTERM)'),
-      keep: positiveInt().default(2).describe('checkpoints kept (oldest removed)'),
-    }).prefault({}),
-    hub: z.strictObject({
-      revision: z.string().optional().describe('Hub revision for Hub ids'),
-      offline: z.boolean().optional().describe('use only the local Hub cache (default: HF_HUB_OFFLINE)'),
-      cacheDir: z.string().optional().describe('Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)'),
-      hubUrl: z.string().optional().describe('Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)'),
-    }).prefault({}),
+    checkpoint: checkpointSection(1000),
+    hub: hubSection(),
   });
 }
 
@@ -158,13 +150,7 @@ function checkConsistency(config: DistillConfig, file?: string): DistillConfig {
 export function parseDistillConfig(input: unknown, file?: string): DistillConfig {
   const preset = (input as { preset?: unknown } | null)?.preset;
   const schema = distillConfigSchema(DISTILL_PRESETS.includes(preset as DistillPreset) ? (preset as DistillPreset) : 'default');
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(config)');
-    throw new KoenbertError({ code: 'CONFIG_INVALID', file, message: `${field}: ${issue.message}` });
-  }
-  return checkConsistency(result.data, file);
+  return checkConsistency(parseWithSchema(schema, input, file), file);
 }
 
 /**

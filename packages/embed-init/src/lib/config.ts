@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KoenbertError } from '@koenbert/tensor-utils';
+import { parseWithSchema } from '@koenbert/tensor-utils';
 import { METHODS } from './fit-method';
 import { DEFAULT_MLP_OPTIONS } from './strategies/mlp';
 import { DEFAULT_RIDGE_ALPHAS } from './strategies/ridge';
@@ -69,9 +69,5 @@ export type InitEmbeddingsConfigInput = z.input<typeof InitEmbeddingsConfigSchem
 
 /** Validates a config (defaults filled in, absent sections too); an error names the field. */
 export function parseInitEmbeddingsConfig(input: unknown, file?: string): InitEmbeddingsConfig {
-  const result = InitEmbeddingsConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(config)');
-  throw new KoenbertError({ code: 'CONFIG_INVALID', file, message: `${field}: ${issue.message}` });
+  return parseWithSchema(InitEmbeddingsConfigSchema, input, file);
 }

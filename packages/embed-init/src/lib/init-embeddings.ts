@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { BertModel } from '@koenbert/bert';
-import { KoenbertError, SeededRng, writeDirAtomic, writeFileAtomic, type HubOptions, type ProgressEvent } from '@koenbert/tensor-utils';
+import { hubOptionsOf, KoenbertError, refuseExistingOutput, SeededRng, writeDirAtomic, writeFileAtomic, type HubOptions, type ProgressEvent } from '@koenbert/tensor-utils';
 import { loadWordPieceTokenizer, readMergeMap, MERGE_MAP_FILE, type MergeMap, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { parseInitEmbeddingsConfig, type InitEmbeddingsConfig, type InitEmbeddingsConfigInput } from './config';
 import { fitMethodIter, type EmbedInitMethod, type FitMethodEvent, type FittedMethod, type MethodOptions } from './fit-method';
@@ -46,17 +46,8 @@ export async function* initEmbeddingsIter(
   options: InitEmbeddingsOptions = {},
 ): AsyncGenerator<InitEmbeddingsEvent, InitEmbeddingsReport> {
   const config = parseInitEmbeddingsConfig(input);
-  if (!config.overwrite && (await exists(config.output))) {
-    throw new KoenbertError({ code: 'OUTPUT_EXISTS', file: config.output, message: 'already exists; choose another output or set overwrite' });
-  }
-  const hub: HubOptions = {
-    revision: config.revision,
-    offline: config.offline,
-    cacheDir: config.cacheDir,
-    hubUrl: config.hubUrl,
-    token: options.hubToken,
-    fetch: options.fetch,
-  };
+  await refuseExistingOutput(config.output, config.overwrite);
+  const hub: HubOptions = hubOptionsOf(config, options);
 
   let start = performance.now();
   const merged = await loadWordPieceTokenizer(config.tokenizer);
@@ -183,13 +174,6 @@ async function* tagged<T>(
 function withoutCurve(details: FittedMethod['details']): FittedMethod['details'] {
   const { cv: _cv, ...rest } = details;
   return rest;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** The merge map must describe this tokenizer: one entry per token, same strings, same order. */

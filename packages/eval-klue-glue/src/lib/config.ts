@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KoenbertError } from '@koenbert/tensor-utils';
+import { parseWithSchema } from '@koenbert/tensor-utils';
 import { getTask, TASK_NAMES, type Hyperparameters, type TaskSpec } from './tasks/task-registry';
 
 /**
@@ -41,11 +41,7 @@ export type EvalConfigInput = z.input<typeof EvalConfigSchema>;
 
 /** Validates a config (defaults filled in); an error names the field and, when given, the file it came from. */
 export function parseEvalConfig(input: unknown, file?: string): EvalConfig {
-  const result = EvalConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(config)');
-  throw new KoenbertError({ code: 'INVALID_CONFIG', file, message: `${field}: ${issue.message}` });
+  return parseWithSchema(EvalConfigSchema, input, file);
 }
 
 /** The task's defaults overridden by whatever the config sets. */

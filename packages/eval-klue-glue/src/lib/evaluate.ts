@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, writeFileAtomic, type HubOptions, type ProgressEvent } from '@koenbert/tensor-utils';
+import { hubOptionsOf, initBackend, writeFileAtomic, type ProgressEvent } from '@koenbert/tensor-utils';
 import { parseEvalConfig, resolveHyperparameters, type EvalConfig, type EvalConfigInput } from './config';
 import { makeFolds } from './data/make-folds';
 import { meanStd } from './data/mean-std';
@@ -40,10 +40,6 @@ interface PreparedData {
   folds?: number[][];
 }
 
-function hubOptions(config: EvalConfig): HubOptions {
-  return { revision: config.revision, offline: config.offline, cacheDir: config.cacheDir, hubUrl: config.hubUrl };
-}
-
 async function loadExamples(config: EvalConfig, task: TaskSpec, split: 'train' | 'dev', seed: number): Promise<TaskExample[]> {
   const examples = await loadSplit({
     task,
@@ -52,7 +48,7 @@ async function loadExamples(config: EvalConfig, task: TaskSpec, split: 'train' |
     dataDir: config.dataDir,
     file: split === 'train' ? config.trainFile : config.devFile,
     hubRepo: config.hubDataset,
-    ...hubOptions(config),
+    ...hubOptionsOf(config),
   });
   return subsample({ items: examples, limit: config.limit, seed: seed + (split === 'train' ? 0 : 1) });
 }
@@ -72,7 +68,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
   const config = parseEvalConfig(input);
   const task = getTask(config.task);
   const hp = resolveHyperparameters(config, task);
-  const hub = hubOptions(config);
+  const hub = hubOptionsOf(config);
   if (tf.getBackend() !== 'wasm' && tf.getBackend() !== 'tensorflow') await initBackend({});
   const folder = await resolveBertFolder({ model: config.model, ...hub });
   const tokenizer = await loadTokenizer({ dir: folder.dir, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KoenbertError } from '@koenbert/tensor-utils';
+import { parseWithSchema } from '@koenbert/tensor-utils';
 
 /** Everything `mergeVocabs` needs; defaults here are the only ones (the CLI turns the fields into flags). */
 export const MergeVocabsConfigSchema = z.strictObject({
@@ -26,9 +26,5 @@ export type MergeVocabsConfigInput = z.input<typeof MergeVocabsConfigSchema>;
 
 /** Validates a config (defaults filled in); an error names the field and, when given, the file it came from. */
 export function parseMergeVocabsConfig(input: unknown, file?: string): MergeVocabsConfig {
-  const result = MergeVocabsConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(config)');
-  throw new KoenbertError({ code: 'CONFIG_INVALID', file, message: `${field}: ${issue.message}` });
+  return parseWithSchema(MergeVocabsConfigSchema, input, file);
 }

@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { KoenbertError, writeDirAtomic, type ProgressEvent } from '@koenbert/tensor-utils';
+import { hubOptionsOf, refuseExistingOutput, writeDirAtomic, type ProgressEvent } from '@koenbert/tensor-utils';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
 import { buildMergeMap } from './build-merge-map';
 import { parseMergeVocabsConfig, type MergeVocabsConfig, type MergeVocabsConfigInput } from './config';
@@ -64,17 +63,8 @@ async function* verifyRoundTrip(merged: WordPieceTokenizer, tokenizerJson: strin
  */
 export async function* mergeVocabsIter(input: MergeVocabsConfigInput | MergeVocabsConfig, options: MergeVocabsOptions = {}): AsyncGenerator<MergeVocabsEvent, MergeReport> {
   const config = parseMergeVocabsConfig(input);
-  if (!config.overwrite && (await fs.stat(config.output).then(() => true, () => false))) {
-    throw new KoenbertError({ code: 'OUTPUT_EXISTS', file: config.output, message: 'already exists; choose another output or set overwrite' });
-  }
-  const hub: TokenizerHubOptions = {
-    revision: config.revision,
-    offline: config.offline,
-    cacheDir: config.cacheDir,
-    hubUrl: config.hubUrl,
-    token: options.hubToken,
-    fetch: options.fetch,
-  };
+  await refuseExistingOutput(config.output, config.overwrite);
+  const hub: TokenizerHubOptions = hubOptionsOf(config, options);
 
   let start = performance.now();
   const korean = await loadTokenizerDir(config.korean, hub);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { KoenbertError, resolveConfig } from '@koenbert/tensor-utils';
+import { KoenbertError, parseWithSchema, resolveConfig } from '@koenbert/tensor-utils';
+import { checkpointSection, hubSection, positiveInt } from '../config-sections';
 
-const positiveInt = () => z.number().int().positive();
 const probability = () => z.number().min(0).max(1);
 
 /**
@@ -49,16 +49,8 @@ export const PretrainMlmConfigSchema = z.strictObject({
     maxLines: positiveInt().default(256).describe('held-out lines evaluated (one sequence each, same masks every time)'),
     batchSize: positiveInt().default(16).describe('sequences per evaluation batch'),
   }).prefault({}),
-  checkpoint: z.strictObject({
-    every: positiveInt().default(500).describe('write a checkpoint every N steps (and at the end, and on SIGINT/SIGTERM)'),
-    keep: positiveInt().default(2).describe('checkpoints kept (oldest removed)'),
-  }).prefault({}),
-  hub: z.strictObject({
-    revision: z.string().optional().describe('Hub revision for Hub ids'),
-    offline: z.boolean().optional().describe('use only the local Hub cache (default: HF_HUB_OFFLINE)'),
-    cacheDir: z.string().optional().describe('Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)'),
-    hubUrl: z.string().optional().describe('Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)'),
-  }).prefault({}),
+  checkpoint: checkpointSection(500),
+  hub: hubSection(),
 });
 
 export type PretrainMlmConfig = z.output<typeof PretrainMlmConfigSchema>;
@@ -76,13 +68,7 @@ function checkConsistency(config: PretrainMlmConfig, file?: string): PretrainMlm
 
 /** Validates a config object (defaults filled in); an error names the field and, when given, the file. */
 export function parsePretrainMlmConfig(input: unknown, file?: string): PretrainMlmConfig {
-  const result = PretrainMlmConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(config)');
-    throw new KoenbertError({ code: 'CONFIG_INVALID', file, message: `${field}: ${issue.message}` });
-  }
-  return checkConsistency(result.data, file);
+  return checkConsistency(parseWithSchema(PretrainMlmConfigSchema, input, file), file);
 }
 
 /** Defaults < config file (.json/.yaml) < overrides (CLI flags, dotted keys such as `{ 'model.hiddenSize': 256 }`). */

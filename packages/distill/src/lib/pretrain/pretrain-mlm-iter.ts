@@ -5,7 +5,6 @@ import * as tf from '@tensorflow/tfjs';
 import { BertModel, crossEntropyLoss } from '@koenbert/bert';
 import {
   AdamW,
-  clipByGlobalNorm,
   etaSeconds,
   JsonlLogger,
   KoenbertError,
@@ -18,7 +17,10 @@ import {
 } from '@koenbert/tensor-utils';
 import { loadWordPieceTokenizer, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { lossCurveSvg } from '../report/loss-curve-svg';
-import { latestCheckpoint, restoreCheckpoint, writeCheckpoint } from '../train/checkpoint';
+import { restoreCheckpoint, writeCheckpoint } from '../train/checkpoint';
+import { clipGradients, nonFiniteError } from '../train/clip-gradients';
+import { prepareRunOutput } from '../train/prepare-run-output';
+import { onStopSignals } from '../train/stop-signals';
 import { readHeldOutLines } from './held-out-lines';
 import { maskTokens, type MaskedTokens } from './mask-tokens';
 import { MlmBatches, padBatch, type IdBatch, type MlmDataState } from './mlm-batches';
@@ -149,18 +151,7 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
   const checkpointDir = path.join(output, 'checkpoints');
   const logFile = path.join(output, PRETRAIN_LOG);
 
-  const existing = await latestCheckpoint(checkpointDir);
-  if (config.resume && !existing) {
-    throw new KoenbertError({ code: 'NOTHING_TO_RESUME', file: checkpointDir, message: 'no checkpoint to resume from (run without resume)' });
-  }
-  if (!config.resume && existing) {
-    if (!config.overwrite) {
-      throw new KoenbertError({ code: 'OUTPUT_EXISTS', file: output, message: 'already holds a run with checkpoints; set resume to continue it or overwrite to start over' });
-    }
-    await fs.rm(checkpointDir, { recursive: true, force: true });
-    await fs.rm(logFile, { force: true });
-  }
-  await fs.mkdir(output, { recursive: true });
+  const existing = await prepareRunOutput({ output, checkpointDir, logFile, resume: config.resume, overwrite: config.overwrite });
 
   const tokenizerDir = await resolveModelDir({ repoOrPath: config.tokenizer, files: [], optionalFiles: PRETRAIN_TOKENIZER_FILES, ...hub });
   const tokenizer = await loadWordPieceTokenizer(tokenizerDir);
@@ -245,16 +236,9 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
     yield { type: 'start', config, startStep: step, totalSteps: config.steps, vocabSize: tokenizer.size, params: paramCount, heldOutLines: heldOut.length, resumedFrom };
 
     if (options.handleProcessSignals ?? true) {
-      const onSignal = (name: NodeJS.Signals) => {
+      removeSignalHandlers = onStopSignals((name) => {
         stopReason = name;
-        removeSignalHandlers();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      removeSignalHandlers = () => {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-      };
+      });
     }
 
     const checkpoint = async (): Promise<string> => {
@@ -299,27 +283,13 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       const masked = maskTokens({ ids: batch.ids, rng: maskRng, ...masking });
       const dropoutSeed = config.model.dropout > 0 ? dropoutRng.nextUint32() : undefined;
       const { loss, grads } = mlmGrads({ model, batch, masked, dropoutSeed });
-      let gradNorm: number;
-      let applied = grads;
-      if (config.optim.maxGradNorm > 0) {
-        const clipped = clipByGlobalNorm(grads, config.optim.maxGradNorm);
-        tf.dispose([...grads.values()]);
-        applied = clipped.grads;
-        gradNorm = clipped.globalNorm;
-      } else {
-        gradNorm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
-      }
+      const { grads: applied, gradNorm } = clipGradients(grads, config.optim.maxGradNorm);
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         tf.dispose([...applied.values()]);
         const failedStep = step + 1;
         logger.log({ event: 'non-finite', step: failedStep, loss, gradNorm });
         yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint };
-        throw new KoenbertError({
-          code: 'NON_FINITE_LOSS',
-          message: `${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${failedStep}; stopped without updating. ${
-            lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}` : 'No checkpoint was written yet'
-          } — lower optim.lr or check the data, then resume.`,
-        });
+        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint });
       }
       optimizer.applyGradients(model.params, applied, lr);
       tf.dispose([...applied.values()]);

@@ -5,7 +5,6 @@ import * as tf from '@tensorflow/tfjs';
 import { BertModel } from '@koenbert/bert';
 import {
   AdamW,
-  clipByGlobalNorm,
   defaultDecayExcluded,
   etaSeconds,
   JsonlLogger,
@@ -24,9 +23,12 @@ import { LanguageBatches, type LanguageDataState } from '../data/language-batche
 import { languageForStep, parseMixSchedule, type MixPoint } from '../data/language-mixer';
 import type { RelationType } from '../losses/minilm-v2';
 import { writeLossCurve } from '../report/write-loss-curve';
-import { latestCheckpoint, restoreCheckpoint, writeCheckpoint } from './checkpoint';
+import { restoreCheckpoint, writeCheckpoint } from './checkpoint';
+import { clipGradients, nonFiniteError } from './clip-gradients';
+import { prepareRunOutput } from './prepare-run-output';
 import { relationGrads } from './relation-grads';
 import { saveDistilledModel } from './save-distilled-model';
+import { onStopSignals } from './stop-signals';
 
 export type DistillEvent =
   | {
@@ -168,18 +170,7 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
   const checkpointDir = path.join(output, 'checkpoints');
   const logFile = path.join(output, DISTILL_LOG);
 
-  const existing = await latestCheckpoint(checkpointDir);
-  if (config.resume && !existing) {
-    throw new KoenbertError({ code: 'NOTHING_TO_RESUME', file: checkpointDir, message: 'no checkpoint to resume from (run without resume)' });
-  }
-  if (!config.resume && existing) {
-    if (!config.overwrite) {
-      throw new KoenbertError({ code: 'OUTPUT_EXISTS', file: output, message: 'already holds a run with checkpoints; set resume to continue it or overwrite to start over' });
-    }
-    await fs.rm(checkpointDir, { recursive: true, force: true });
-    await fs.rm(logFile, { force: true });
-  }
-  await fs.mkdir(output, { recursive: true });
+  const existing = await prepareRunOutput({ output, checkpointDir, logFile, resume: config.resume, overwrite: config.overwrite });
 
   const languages = activeLanguages(config);
   const schedule: MixPoint[] | undefined = config.data.mixSchedule ? parseMixSchedule(config.data.mixSchedule) : undefined;
@@ -263,16 +254,9 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
 
     const signal = options.signal;
     if (options.handleProcessSignals ?? true) {
-      const onSignal = (name: NodeJS.Signals) => {
+      removeSignalHandlers = onStopSignals((name) => {
         stopReason = name;
-        removeSignalHandlers(); // a second signal takes the default action
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      removeSignalHandlers = () => {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-      };
+      });
     }
 
     const checkpoint = async (): Promise<string> => {
@@ -333,27 +317,13 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
         grads!.set(WORD_EMBEDDINGS, tf.mul(raw, freezeMask));
         raw.dispose();
       }
-      let gradNorm: number;
-      let applied = grads!;
-      if (config.optim.maxGradNorm > 0) {
-        const clipped = clipByGlobalNorm(grads!, config.optim.maxGradNorm);
-        tf.dispose([...grads!.values()]);
-        applied = clipped.grads;
-        gradNorm = clipped.globalNorm;
-      } else {
-        gradNorm = tf.tidy(() => tf.sqrt(tf.addN([...grads!.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
-      }
+      const { grads: applied, gradNorm } = clipGradients(grads!, config.optim.maxGradNorm);
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         tf.dispose([...applied.values()]);
         const failedStep = step + 1;
         logger.log({ event: 'non-finite', step: failedStep, lang, loss, gradNorm });
         yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint };
-        throw new KoenbertError({
-          code: 'NON_FINITE_LOSS',
-          message: `${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${failedStep} (${lang}); stopped without updating. ${
-            lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}` : 'No checkpoint was written yet'
-          } — lower optim.lr or check the data, then resume.`,
-        });
+        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint, context: lang });
       }
       optimizer.applyGradients(student.params, applied, lr);
       tf.dispose([...applied.values()]);

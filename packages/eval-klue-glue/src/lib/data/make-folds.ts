@@ -4,7 +4,7 @@ import { KoenbertError, SeededRng } from '@koenbert/tensor-utils';
 export function makeFolds(params: { count: number; k: number; seed: number }): number[][] {
   const { count, k } = params;
   if (!Number.isInteger(k) || k < 2 || k > count) {
-    throw new KoenbertError({ code: 'INVALID_CONFIG', message: `cv: need 2 ≤ k ≤ number of examples (${count}), got ${k}` });
+    throw new KoenbertError({ code: 'CONFIG_INVALID', message: `cv: need 2 ≤ k ≤ number of examples (${count}), got ${k}` });
   }
   const indices = Array.from({ length: count }, (_, i) => i);
   new SeededRng(params.seed).shuffleInPlace(indices);

@@ -55,3 +55,8 @@ export function resolveHubSettings(options: HubOptions, env: NodeJS.ProcessEnv =
     fetch: options.fetch ?? fetch,
   };
 }
+
+/** A stage config's Hub fields plus the run-time ones (a token, a fetch for tests) as HubOptions. */
+export function hubOptionsOf(config: Pick<HubOptions, 'revision' | 'offline' | 'cacheDir' | 'hubUrl'>, runtime: { hubToken?: string; fetch?: typeof fetch } = {}): HubOptions {
+  return { revision: config.revision, offline: config.offline, cacheDir: config.cacheDir, hubUrl: config.hubUrl, token: runtime.hubToken, fetch: runtime.fetch };
+}
