@@ -120,14 +120,24 @@ function initSection(initDir) {
 function distillSection(studentDir) {
   const events = readFileSync(path.join(studentDir, 'koenbert-distill.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
   const steps = events.filter((e) => (e.type ?? e.event) === 'step');
-  const last = steps.at(-1);
-  const firstOf = (lang) => steps.find((e) => e.lang === lang);
-  const lastOf = (lang) => steps.findLast((e) => e.lang === lang);
-  const lines = ['## Distillation (MiniLMv2 relations, both teachers)', '', row(['language', 'loss at first step', 'loss at last step']), row(['---', '---:', '---:'])];
-  for (const lang of ['ko', 'en']) {
-    if (firstOf(lang)) lines.push(row([lang, firstOf(lang).loss.toFixed(4), lastOf(lang).loss.toFixed(4)]));
+  const mean = (list, key) => list.reduce((sum, e) => sum + (key ? e.perRelation[key] : e.loss), 0) / list.length;
+  const lines = [
+    '## Distillation (MiniLMv2 relations, both teachers)',
+    '',
+    'Relation loss (KL, summed over Q-Q, K-K, V-V), mean of the first and of the last 10 steps of each language:',
+    '',
+    row(['language', 'steps', 'first 10', 'last 10', 'ratio', 'last 10: Q-Q / K-K / V-V']),
+    row(['---', '---:', '---:', '---:', '---:', '---:']),
+  ];
+  for (const lang of ['en', 'ko']) {
+    const own = steps.filter((e) => e.lang === lang);
+    if (own.length === 0) continue;
+    const first = own.slice(0, 10);
+    const last = own.slice(-10);
+    const parts = ['qq', 'kk', 'vv'].map((key) => mean(last, key).toFixed(4)).join(' / ');
+    lines.push(row([lang, own.length, mean(first).toFixed(4), mean(last).toFixed(4), `${(mean(first) / mean(last)).toFixed(1)}×`, parts]));
   }
-  return [...lines, '', `${last?.step ?? 0} steps; curve: ${path.join(studentDir, 'loss-curve.svg')}.`, ''];
+  return [...lines, '', `${steps.at(-1)?.step ?? 0} steps; curve: ${path.join(studentDir, 'loss-curve.svg')}.`, ''];
 }
 
 /** The run report's seed-style table, rows in MODEL_LABELS order (teachers first, as in the seed's tables). */
