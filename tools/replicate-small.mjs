@@ -107,7 +107,7 @@ function initSection(initDir) {
     '',
     `${report.pairs.train + report.pairs.heldOut} shared-token pairs (${report.pairs.heldOut} held out); ${report.merged.added.toLocaleString('en-US')} English rows added (vocab ${report.merged.vocabSize.toLocaleString('en-US')}); chosen: ${report.chosen.method}.`,
     '',
-    row(['method', 'R²', 'cosine', 'NN top-1', 'NN top-5', 'seconds']),
+    row(['method', 'R²', 'cosine', 'NN top-1 %', 'NN top-5 %', 'seconds']),
     row(['---', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const score of report.scores) {
@@ -140,16 +140,29 @@ function distillSection(studentDir) {
   return [...lines, '', `${steps.at(-1)?.step ?? 0} steps; curve: ${path.join(studentDir, 'loss-curve.svg')}.`, ''];
 }
 
+/** The majority-class score of each task on the same folds, as a last table row ("–" for regression tasks). */
+function majorityRow(config, header) {
+  const cells = config.eval.tasks.map((task) => {
+    const file = path.join(config.output, 'eval', 'koenbert-small', `${task}.json`);
+    if (!existsSync(file)) return '–';
+    const result = readJson(file);
+    const value = result.majorityBaseline?.[result.primaryMetric];
+    return value === undefined ? '–' : (100 * value).toFixed(2);
+  });
+  return cells.length === header.split('|').length - 3 ? row(['majority class', ...cells]) : undefined;
+}
+
 /** The run report's seed-style table, rows in MODEL_LABELS order (teachers first, as in the seed's tables). */
-function evalSection(reportDir) {
+function evalSection(config, reportDir) {
   const markdown = readFileSync(path.join(reportDir, 'report.md'), 'utf8').split('\n');
   const start = markdown.findIndex((line) => line.startsWith('|'));
   const end = markdown.findIndex((line, i) => i > start && !line.startsWith('|'));
   const order = Object.keys(MODEL_LABELS);
   const rank = (line) => order.findIndex((name) => line.startsWith(`| ${name} |`));
   const body = markdown.slice(start + 2, end).sort((a, b) => rank(a) - rank(b));
+  const majority = majorityRow(config, markdown[start]);
   const notes = markdown.slice(end).filter((line) => line.startsWith('- ')).slice(0, 4);
-  return ['## KLUE and GLUE (dev files, cross-validated)', '', ...markdown.slice(start, start + 2), ...body, '', ...notes, '', `Full report: ${path.join(reportDir, 'report.md')}.`, ''];
+  return ['## KLUE and GLUE (dev files, cross-validated)', '', ...markdown.slice(start, start + 2), ...body, ...(majority ? [majority] : []), '', ...notes, '', `Full report: ${path.join(reportDir, 'report.md')}.`, ''];
 }
 
 function zeroShotSection(results) {
@@ -195,7 +208,7 @@ const markdown = [
   ...teacherSection(config),
   ...initSection(out.init),
   ...distillSection(out.student),
-  ...evalSection(out.report),
+  ...evalSection(config, out.report),
   ...(flags['skip-zero-shot'] ? [] : zeroShotSection(zeroShotResults)),
 ].join('\n');
 writeAtomic(path.join(config.output, 'replication.md'), markdown);
