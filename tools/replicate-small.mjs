@@ -9,7 +9,8 @@
 //   1. koenbert run --config <config>        merge-vocab → init-embeddings → distill → eval (cv) → report
 //   2. koenbert eval per model: fine-tune on GLUE STS-B train, score KorSTS dev (zero-shot Korean STS); the teachers'
 //      runs go beside step 1 (wasm trains on one core), the other two after it
-//   3. <output>/replication.md and replication.json: teachers, embedding init, distillation, the seed-style tables
+//   3. a longer fine-tuning check (10 epochs, lr 1e-3) of a few model/task pairs, same folds
+//   4. <output>/replication.md and replication.json: teachers, embedding init, distillation, the seed-style tables
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,7 @@ const { values: flags } = parseArgs({
     config: { type: 'string', default: 'configs/offline-small.yaml' },
     'zero-shot-limit': { type: 'string', default: '1000' },
     'skip-zero-shot': { type: 'boolean', default: false },
+    'skip-longer-finetune': { type: 'boolean', default: false },
   },
 });
 const CLI = path.resolve('packages/cli/dist/bin.cjs');
@@ -52,6 +54,48 @@ function koenbert(args) {
       else process.exit(code ?? (signal ? 1 : 1));
     });
   });
+}
+
+// The run's 25-step fine-tuning leaves small models at the majority class; this check fine-tunes a few model/task
+// pairs 10 epochs at lr 1e-3 on the same folds to see whether the models can be told apart at all.
+const LONGER_FINETUNE = { epochs: 10, lr: 0.001 };
+const LONGER_FINETUNE_RUNS = [
+  ['teacher-en', 'glue-sst2'],
+  ['merged-init', 'glue-sst2'],
+  ['koenbert-small', 'glue-sst2'],
+  ['teacher-ko', 'klue-ynat'],
+  ['koenbert-small', 'klue-ynat'],
+];
+
+/** The longer-fine-tuning runs; results in <output>/longer-finetune/<model>/<task>.json. */
+async function longerFinetune(config, models) {
+  const outputDir = path.join(config.output, 'longer-finetune');
+  const results = [];
+  for (const [name, task] of LONGER_FINETUNE_RUNS) {
+    const file = path.join(outputDir, name, `${task}.json`);
+    if (!existsSync(file)) {
+      const flagsOf = evalFlags(config, task, ['epochs', 'lr']);
+      await koenbert(['eval', '--task', task, '--model', models[name], '--modelName', name, ...flagsOf, '--epochs', String(LONGER_FINETUNE.epochs), '--lr', String(LONGER_FINETUNE.lr), '--outputDir', outputDir, '--offline']);
+    }
+    results.push(readJson(file));
+  }
+  return results;
+}
+
+function longerFinetuneSection(results) {
+  const lines = [
+    `## Longer fine-tuning (${LONGER_FINETUNE.epochs} epochs at lr ${LONGER_FINETUNE.lr}, same folds)`,
+    '',
+    row(['model', 'task', 'score', 'majority class']),
+    row(['---', '---', '---:', '---:']),
+  ];
+  for (const r of results) {
+    const metrics = r.metrics;
+    const score = Object.keys(metrics).map((key) => pct(metrics[key].mean)).join(' / ');
+    const majority = r.majorityBaseline ? Object.keys(metrics).map((key) => pct(r.majorityBaseline[key])).join(' / ') : '–';
+    lines.push(row([MODEL_LABELS[r.model] ?? r.model, `${r.title} (${Object.keys(metrics).join(' / ')})`, score, majority]));
+  }
+  return [...lines, ''];
 }
 
 /** The run config's eval options for one task (shared ones, then the task's own) as `koenbert eval` flags. */
@@ -199,6 +243,8 @@ const teacherLane = async () => {
 };
 const [, teacherZeroShot] = await Promise.all([koenbert(['run', '--config', configFile]), teacherLane()]);
 const zeroShotResults = flags['skip-zero-shot'] ? {} : { ...teacherZeroShot, ...(await zeroShot(config, { 'merged-init': out.init, 'koenbert-small': out.student })) };
+const allModels = { ...teachers, 'merged-init': out.init, 'koenbert-small': out.student };
+const longerResults = flags['skip-longer-finetune'] ? [] : await longerFinetune(config, allModels);
 
 const markdown = [
   '# koenbert scaled-down replication',
@@ -210,7 +256,8 @@ const markdown = [
   ...distillSection(out.student),
   ...evalSection(config, out.report),
   ...(flags['skip-zero-shot'] ? [] : zeroShotSection(zeroShotResults)),
+  ...(flags['skip-longer-finetune'] ? [] : longerFinetuneSection(longerResults)),
 ].join('\n');
 writeAtomic(path.join(config.output, 'replication.md'), markdown);
-writeAtomic(path.join(config.output, 'replication.json'), `${JSON.stringify({ config: path.relative(process.cwd(), configFile), zeroShot: zeroShotResults }, null, 1)}\n`);
+writeAtomic(path.join(config.output, 'replication.json'), `${JSON.stringify({ config: path.relative(process.cwd(), configFile), zeroShot: zeroShotResults, longerFinetune: longerResults }, null, 1)}\n`);
 process.stdout.write(`${markdown}\n`);
