@@ -18,6 +18,7 @@ import {
 import { loadWordPieceTokenizer, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { lossCurveSvg } from '../report/loss-curve-svg';
 import { restoreCheckpoint, writeCheckpoint } from '../train/checkpoint';
+import { CheckpointCursor } from '../train/checkpoint-cursor';
 import { clipGradients, nonFiniteError } from '../train/clip-gradients';
 import { prepareRunOutput } from '../train/prepare-run-output';
 import { onStopSignals } from '../train/stop-signals';
@@ -260,21 +261,17 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
     }
 
     const warmupSteps = config.optim.warmupSteps ?? Math.round(config.optim.warmupRatio * config.steps);
-    let lastCheckpoint = resumedFrom;
-    let lastCheckpointStep = resumedFrom ? step : -1;
+    const checkpoints = new CheckpointCursor(checkpoint, resumedFrom ? { dir: resumedFrom, step } : undefined);
     const started = performance.now();
     const startStep = step;
 
     while (step < config.steps) {
       if (options.signal?.aborted) stopReason ??= 'abort';
       if (stopReason) {
-        if (lastCheckpointStep !== step) {
-          lastCheckpoint = await checkpoint();
-          lastCheckpointStep = step;
-          yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: 'stop' };
-        }
+        const saved = await checkpoints.save(step, 'stop');
+        if (saved) yield saved;
         logger.log({ event: 'stopped', step, reason: stopReason });
-        yield { type: 'stopped', step, reason: stopReason, checkpoint: lastCheckpoint! };
+        yield { type: 'stopped', step, reason: stopReason, checkpoint: checkpoints.last! };
         return;
       }
       const stepStarted = performance.now();
@@ -288,8 +285,8 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
         tf.dispose([...applied.values()]);
         const failedStep = step + 1;
         logger.log({ event: 'non-finite', step: failedStep, loss, gradNorm });
-        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint };
-        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint });
+        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint: checkpoints.last };
+        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint: checkpoints.last });
       }
       optimizer.applyGradients(model.params, applied, lr);
       tf.dispose([...applied.values()]);
@@ -309,9 +306,8 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
         if (evaluated) yield evaluated;
       }
       if (step % config.checkpoint.every === 0 || step === config.steps) {
-        lastCheckpoint = await checkpoint();
-        lastCheckpointStep = step;
-        yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: step === config.steps ? 'final' : 'interval' };
+        const saved = await checkpoints.save(step, step === config.steps ? 'final' : 'interval');
+        if (saved) yield saved;
       }
     }
 

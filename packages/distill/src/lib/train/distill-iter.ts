@@ -24,6 +24,7 @@ import { languageForStep, parseMixSchedule, type MixPoint } from '../data/langua
 import type { RelationType } from '../losses/minilm-v2';
 import { writeLossCurve } from '../report/write-loss-curve';
 import { restoreCheckpoint, writeCheckpoint } from './checkpoint';
+import { CheckpointCursor } from './checkpoint-cursor';
 import { clipGradients, nonFiniteError } from './clip-gradients';
 import { prepareRunOutput } from './prepare-run-output';
 import { relationGrads } from './relation-grads';
@@ -267,8 +268,7 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       };
       return writeCheckpoint({ dir: checkpointDir, step, params: student.params, optimizer, training, keep: config.checkpoint.keep });
     };
-    let lastCheckpoint = resumedFrom;
-    let lastCheckpointStep = resumedFrom ? step : -1;
+    const checkpoints = new CheckpointCursor(checkpoint, resumedFrom ? { dir: resumedFrom, step } : undefined);
     const started = performance.now();
     const startStep = step;
     const recent: Record<Language, number[]> = { en: [], ko: [] };
@@ -276,13 +276,10 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
     while (step < config.steps) {
       if (signal?.aborted) stopReason ??= 'abort';
       if (stopReason) {
-        if (lastCheckpointStep !== step) {
-          lastCheckpoint = await checkpoint();
-          lastCheckpointStep = step;
-          yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: 'stop' };
-        }
+        const saved = await checkpoints.save(step, 'stop');
+        if (saved) yield saved;
         logger.log({ event: 'stopped', step, reason: stopReason });
-        yield { type: 'stopped', step, reason: stopReason, checkpoint: lastCheckpoint! };
+        yield { type: 'stopped', step, reason: stopReason, checkpoint: checkpoints.last! };
         return;
       }
       const stepStarted = performance.now();
@@ -322,8 +319,8 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
         tf.dispose([...applied.values()]);
         const failedStep = step + 1;
         logger.log({ event: 'non-finite', step: failedStep, lang, loss, gradNorm });
-        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint };
-        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint, context: lang });
+        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint: checkpoints.last };
+        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint: checkpoints.last, context: lang });
       }
       optimizer.applyGradients(student.params, applied, lr);
       tf.dispose([...applied.values()]);
@@ -341,9 +338,8 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       yield { type: 'progress', stage: 'distill', step, total: config.steps, metrics: { loss, [`loss_${lang}`]: loss, tokensPerSecond } };
 
       if (step % config.checkpoint.every === 0 || step === config.steps) {
-        lastCheckpoint = await checkpoint();
-        lastCheckpointStep = step;
-        yield { type: 'checkpoint', step, dir: lastCheckpoint, reason: step === config.steps ? 'final' : 'interval' };
+        const saved = await checkpoints.save(step, step === config.steps ? 'final' : 'interval');
+        if (saved) yield saved;
       }
     }
 
