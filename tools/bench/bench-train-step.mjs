@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, SeededRng, clipByGlobalNorm, initBackend } from '@koenbert/tensor-utils';
-import { BertModel, crossEntropyLoss, parseBertConfig } from '@koenbert/bert';
+import { initBackend } from '@koenbert/tensor-utils';
+import { createSmallBertMlmStep } from './small-bert-mlm-step.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const arg = (name, fallback) => {
@@ -18,57 +18,25 @@ const arg = (name, fallback) => {
 };
 const STEPS = arg('steps', 5);
 const WARMUP = arg('warmup', 2);
-const [VOCAB, SEQ, BATCH, MASK_ID] = [8000, 128, 8, 4];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const backend = await initBackend({ logger: (line) => console.log(line) });
-const config = parseBertConfig({
-  vocab_size: VOCAB,
-  hidden_size: 256,
-  num_hidden_layers: 4,
-  num_attention_heads: 4,
-  intermediate_size: 1024,
-  max_position_embeddings: 512,
-});
-const model = BertModel.create({ config, task: 'masked-lm', seed: 0 });
-const params = model.trainableParams();
-const optimizer = new AdamW({ lr: 1e-4, weightDecay: 0.01 });
-
-// one random MLM batch: 15 % of the tokens masked and labelled
-const rng = new SeededRng(1);
-const ids = [];
-const labels = [];
-for (let i = 0; i < BATCH * SEQ; i++) {
-  const token = 5 + rng.int(VOCAB - 5);
-  const masked = rng.nextFloat() < 0.15;
-  ids.push(masked ? MASK_ID : token);
-  labels.push(masked ? token : -100);
-}
-const inputIds = tf.tensor2d(ids, [BATCH, SEQ], 'int32');
-const attentionMask = tf.ones([BATCH, SEQ], 'int32');
-const labelTensor = tf.tensor2d(labels, [BATCH, SEQ], 'int32');
+const bench = createSmallBertMlmStep();
 
 const times = [];
 const losses = [];
 const tensorCounts = [];
 for (let step = 0; step < WARMUP + STEPS; step++) {
   const start = performance.now();
-  const { loss, grads } = model.valueAndGrads(() =>
-    crossEntropyLoss({ logits: model.forward({ inputIds, attentionMask, training: true, seed: step }).logits, labels: labelTensor }),
-  );
-  const clipped = clipByGlobalNorm(grads, 1.0);
-  optimizer.applyGradients(params, clipped.grads);
-  losses.push(loss.dataSync()[0]);
-  tf.dispose([loss, ...grads.values(), ...clipped.grads.values()]);
+  losses.push(bench.step(step));
   if (step >= WARMUP) times.push(performance.now() - start);
   tensorCounts.push(tf.memory().numTensors);
 }
 const ours = median(times);
 console.log(`koenbert (${backend.name}): ${times.map((t) => t.toFixed(0)).join(', ')} ms → median ${ours.toFixed(0)} ms/step`);
 console.log(`  losses ${losses.map((l) => l.toFixed(3)).join(' ')}; tensors after each step ${[...new Set(tensorCounts)].join('/')}; rss ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB`);
-model.dispose();
-optimizer.dispose();
+bench.dispose();
 
 const torchRun = JSON.parse(
   execFileSync('/usr/bin/python3', [path.join(here, 'bench_train_step_torch.py'), String(WARMUP), String(STEPS)], { encoding: 'utf8' }).trim(),

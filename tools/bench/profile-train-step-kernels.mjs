@@ -5,46 +5,14 @@
 //   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert && node tools/bench/profile-train-step-kernels.mjs [--top 15]
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, SeededRng, clipByGlobalNorm, initBackend } from '@koenbert/tensor-utils';
-import { BertModel, crossEntropyLoss, parseBertConfig } from '@koenbert/bert';
+import { initBackend } from '@koenbert/tensor-utils';
+import { createSmallBertMlmStep } from './small-bert-mlm-step.mjs';
 
 const topFlag = process.argv.indexOf('--top');
 const TOP = topFlag > 0 ? Number(process.argv[topFlag + 1]) : 15;
-const [VOCAB, SEQ, BATCH, MASK_ID] = [8000, 128, 8, 4];
 
 const choice = await initBackend({ backend: 'wasm' });
-const config = parseBertConfig({
-  vocab_size: VOCAB,
-  hidden_size: 256,
-  num_hidden_layers: 4,
-  num_attention_heads: 4,
-  intermediate_size: 1024,
-  max_position_embeddings: 512,
-});
-const model = BertModel.create({ config, task: 'masked-lm', seed: 0 });
-const params = model.trainableParams();
-const optimizer = new AdamW({ lr: 1e-4, weightDecay: 0.01 });
-const rng = new SeededRng(1);
-const ids = [];
-const labels = [];
-for (let i = 0; i < BATCH * SEQ; i++) {
-  const token = 5 + rng.int(VOCAB - 5);
-  const masked = rng.nextFloat() < 0.15;
-  ids.push(masked ? MASK_ID : token);
-  labels.push(masked ? token : -100);
-}
-const inputIds = tf.tensor2d(ids, [BATCH, SEQ], 'int32');
-const attentionMask = tf.ones([BATCH, SEQ], 'int32');
-const labelTensor = tf.tensor2d(labels, [BATCH, SEQ], 'int32');
-
-function step(seed) {
-  const { loss, grads } = model.valueAndGrads(() =>
-    crossEntropyLoss({ logits: model.forward({ inputIds, attentionMask, training: true, seed }).logits, labels: labelTensor }),
-  );
-  const clipped = clipByGlobalNorm(grads, 1.0);
-  optimizer.applyGradients(params, clipped.grads);
-  tf.dispose([loss, ...grads.values(), ...clipped.grads.values()]);
-}
+const { step, dispose } = createSmallBertMlmStep();
 
 step(0); // warm-up
 step(1);
@@ -83,5 +51,4 @@ for (const [name, entry] of rows.slice(0, TOP)) {
 }
 const rest = rows.slice(TOP).reduce((sum, [, entry]) => sum + entry.ms, 0);
 console.log(`| ${rows.length - TOP} others | ${rest.toFixed(0)} | ${((100 * rest) / totalMs).toFixed(1)} % | |`);
-model.dispose();
-optimizer.dispose();
+dispose();
