@@ -13,6 +13,7 @@ module.exports = {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   moduleNameMapper,
+  setupFiles: [path.join(__dirname, 'tools', 'test-support', 'jest-env.cjs')],
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 120000,
   reporters: ['default', path.join(__dirname, 'tools', 'jest-result-file-reporter.cjs')],

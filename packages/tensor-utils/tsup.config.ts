@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // __filename in the ESM build (wasm-threads resolves files of @tensorflow/tfjs-backend-wasm from it).
+  shims: true,
 });

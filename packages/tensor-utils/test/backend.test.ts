@@ -18,20 +18,23 @@ function missingBindingError(): Error {
   return new Error('The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/lib/napi-v8/tfjs_binding.node.\nPlease run command ...');
 }
 
+// One XNNPACK thread: the threaded start has its own test file (wasm-threads.test.ts).
+const ONE_THREAD = { KOENBERT_WASM_THREADS: '1' };
+
 describe('initBackend', () => {
   it('defaults to wasm with the project kernels when no native binding is installed, and says why', async () => {
     const { lines, logger } = collect();
-    const choice = await initBackend({ env: {}, logger });
+    const choice = await initBackend({ env: ONE_THREAD, logger });
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(wasmKernelsRegistered()).toBe(true);
-    expect(choice.reason).toMatch(/^default: no native binding \(@tensorflow\/tfjs-node-gpu is not installed; @tensorflow\/tfjs-node is not installed\); using wasm$/);
+    expect(choice.reason).toMatch(/^default: no native binding \(@tensorflow\/tfjs-node-gpu is not installed; @tensorflow\/tfjs-node is not installed\); using wasm; 1 thread$/);
     expect(lines).toEqual([`backend: wasm (${choice.reason})`]);
   });
 
   it('is idempotent: the same request again returns the same choice and logs nothing', async () => {
     const first = collect();
-    const choice = await initBackend({ backend: 'wasm', env: {}, logger: first.logger });
+    const choice = await initBackend({ backend: 'wasm', env: ONE_THREAD, logger: first.logger });
     const again = collect();
     const [second, third] = await Promise.all([initBackend({ backend: 'wasm', logger: again.logger }), initBackend({ backend: 'wasm', logger: again.logger })]);
     expect(second).toBe(choice);
@@ -40,14 +43,14 @@ describe('initBackend', () => {
   });
 
   it('takes KOENBERT_BACKEND when there is no option, and the option over KOENBERT_BACKEND', async () => {
-    const fromEnv = await initBackend({ env: { KOENBERT_BACKEND: 'cpu' } });
+    const fromEnv = await initBackend({ env: { ...ONE_THREAD, KOENBERT_BACKEND: 'cpu' } });
     expect(fromEnv.name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
     expect(fromEnv.reason).toMatch(/^KOENBERT_BACKEND=cpu; warning: the cpu backend is plain JavaScript/);
-    const fromOption = await initBackend({ backend: 'wasm', env: { KOENBERT_BACKEND: 'cpu' } });
-    expect(fromOption).toEqual({ name: 'wasm', reason: "backend option 'wasm'" });
+    const fromOption = await initBackend({ backend: 'wasm', env: { ...ONE_THREAD, KOENBERT_BACKEND: 'cpu' } });
+    expect(fromOption).toEqual({ name: 'wasm', reason: "backend option 'wasm'; 1 thread" });
     expect(tf.getBackend()).toBe('wasm');
-    const blank = await initBackend({ env: { KOENBERT_BACKEND: '  ' }, loadModule: () => Promise.reject(missingBindingError()) });
+    const blank = await initBackend({ env: { ...ONE_THREAD, KOENBERT_BACKEND: '  ' }, loadModule: () => Promise.reject(missingBindingError()) });
     expect(blank.reason).toMatch(/^default: /);
   });
 
@@ -61,7 +64,7 @@ describe('initBackend', () => {
   });
 
   it('rejects an unknown KOENBERT_BACKEND or option with the allowed values', async () => {
-    await expect(initBackend({ env: { KOENBERT_BACKEND: 'gpu' } })).rejects.toThrow(
+    await expect(initBackend({ env: { ...ONE_THREAD, KOENBERT_BACKEND: 'gpu' } })).rejects.toThrow(
       new KoenbertError({ code: 'BACKEND_INVALID', message: 'KOENBERT_BACKEND: expected one of "tensorflow", "wasm", "cpu", got "gpu"' }),
     );
     await expect(initBackend({ backend: 'webgl' as never })).rejects.toMatchObject({ code: 'BACKEND_INVALID' });
@@ -71,7 +74,7 @@ describe('initBackend', () => {
     const tried: string[] = [];
     const { lines, logger } = collect();
     const choice = await initBackend({
-      env: { KOENBERT_BACKEND: 'tensorflow' },
+      env: { ...ONE_THREAD, KOENBERT_BACKEND: 'tensorflow' },
       logger,
       loadModule: async (name) => {
         tried.push(name);
@@ -85,7 +88,7 @@ describe('initBackend', () => {
     expect(choice.reason).toBe(
       'KOENBERT_BACKEND=tensorflow requested, but no native binding loaded (@tensorflow/tfjs-node-gpu is not installed; ' +
         '@tensorflow/tfjs-node is installed but its native library is missing (The Node.js native addon module (tfjs_binding.node) ' +
-        'can not be found at path: /x/lib/napi-v8/tfjs_binding.node.: its install script did not download libtensorflow)); using wasm',
+        'can not be found at path: /x/lib/napi-v8/tfjs_binding.node.: its install script did not download libtensorflow)); using wasm; 1 thread',
     );
     expect(lines).toEqual([`backend: wasm (${choice.reason})`]);
   });
@@ -94,7 +97,7 @@ describe('initBackend', () => {
     // Loading tfjs-node registers a backend named 'tensorflow'; a cpu backend under that name stands in for it.
     const tried: string[] = [];
     const choice = await initBackend({
-      env: {},
+      env: ONE_THREAD,
       loadModule: async (name) => {
         tried.push(name);
         tf.registerBackend('tensorflow', () => new MathBackendCPU(), 1);

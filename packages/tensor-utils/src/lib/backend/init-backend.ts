@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { KoenbertError } from '../errors';
 import { registerWasmKernels } from '../wasm-kernels/register-wasm-kernels';
 import { loadNativeBinding, type ModuleLoader } from './load-native-binding';
+import { resolveWasmThreads, startWasmWithThreads } from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -17,7 +18,12 @@ export interface InitBackendParams {
   backend?: BackendName;
   /** Receives the one line saying what was picked and why (default: silent). */
   logger?: (line: string) => void;
-  /** Where KOENBERT_BACKEND is read (default process.env). */
+  /**
+   * XNNPACK threads of the wasm backend (matrix products only); wins over KOENBERT_WASM_THREADS; default: all cores
+   * (at most 8). Fixed for the process by the first wasm start.
+   */
+  wasmThreads?: number;
+  /** Where KOENBERT_BACKEND and KOENBERT_WASM_THREADS are read (default process.env). */
   env?: Record<string, string | undefined>;
   /** How @tensorflow/tfjs-node(-gpu) is loaded (default a dynamic import); tests replace it. */
   loadModule?: ModuleLoader;
@@ -44,7 +50,8 @@ export async function initBackend(params: InitBackendParams = {}): Promise<Backe
   const request = requested ?? 'default';
   if (current?.request === request && tf.getBackend() === current.choice.name) return current.choice;
   if (pending?.request === request) return pending.promise;
-  const promise = select({ requested, source, loadModule: params.loadModule });
+  const wasmThreads = resolveWasmThreads(params.wasmThreads, env.KOENBERT_WASM_THREADS);
+  const promise = select({ requested, source, loadModule: params.loadModule, wasmThreads });
   pending = { request, promise };
   try {
     const choice = await promise;
@@ -73,8 +80,9 @@ function parseBackendName(value: string, where: string): BackendName {
   });
 }
 
-async function select(params: { requested?: BackendName; source: string; loadModule?: ModuleLoader }): Promise<BackendChoice> {
+async function select(params: { requested?: BackendName; source: string; loadModule?: ModuleLoader; wasmThreads: number }): Promise<BackendChoice> {
   const { requested, source } = params;
+  const startWasm = () => startWasmBackend(params.wasmThreads);
   if (requested === 'cpu') {
     await start('cpu');
     // tfjs's cpu backend prints a banner on first use ("install the node backend"); our log line says it instead.
@@ -82,8 +90,8 @@ async function select(params: { requested?: BackendName; source: string; loadMod
     return { name: 'cpu', reason: `${source}; ${CPU_WARNING}` };
   }
   if (requested === 'wasm') {
-    await startWasm();
-    return { name: 'wasm', reason: source };
+    const threads = await startWasm();
+    return { name: 'wasm', reason: `${source}; ${threads}` };
   }
   const native = await loadNativeBinding({ loadModule: params.loadModule });
   if (native.ok) {
@@ -91,17 +99,20 @@ async function select(params: { requested?: BackendName; source: string; loadMod
       await tf.ready();
       return { name: 'tensorflow', reason: `${source}: ${native.packageName} loaded` };
     }
-    await startWasm();
-    return { name: 'wasm', reason: `${source}: ${native.packageName} loaded but its backend did not start; using wasm` };
+    const threads = await startWasm();
+    return { name: 'wasm', reason: `${source}: ${native.packageName} loaded but its backend did not start; using wasm; ${threads}` };
   }
-  await startWasm();
+  const threads = await startWasm();
   const asked = requested === 'tensorflow' ? `${source} requested, but no native binding loaded` : `${source}: no native binding`;
-  return { name: 'wasm', reason: `${asked} (${native.reason}); using wasm` };
+  return { name: 'wasm', reason: `${asked} (${native.reason}); using wasm; ${threads}` };
 }
 
-async function startWasm(): Promise<void> {
+/** Starts wasm with the project kernels; returns e.g. "2 threads" or "1 thread (of 2: why)" for the log line. */
+async function startWasmBackend(threads: number): Promise<string> {
   registerWasmKernels();
-  await start('wasm');
+  const result = await startWasmWithThreads(threads, () => start('wasm'));
+  const count = `${result.threads} thread${result.threads === 1 ? '' : 's'}`;
+  return result.note ? `${count} (of ${threads}: ${result.note})` : count;
 }
 
 async function start(name: BackendName): Promise<void> {

@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/lib/backend/init-backend';
+import { defaultWasmThreads, resolveWasmThreads } from '../src/lib/backend/wasm-threads';
+import { KoenbertError } from '../src/lib/errors';
+import { SeededRng } from '../src/lib/seeded-rng';
+import { EPS32, randomNormal, referenceMatMul, worstRatio } from './kernel-test-utils';
+
+// The only test file that starts the threaded wasm binary (jest.preset sets KOENBERT_WASM_THREADS=1 for the others:
+// Emscripten's pthread workers live until the process exits, and jest runs many files per process).
+
+describe('resolveWasmThreads', () => {
+  it('takes the option, else KOENBERT_WASM_THREADS, else all cores (at most 8)', () => {
+    expect(resolveWasmThreads(3, '2')).toBe(3);
+    expect(resolveWasmThreads(undefined, ' 2 ')).toBe(2);
+    expect(resolveWasmThreads(undefined, '')).toBe(defaultWasmThreads());
+    expect(resolveWasmThreads(undefined, undefined)).toBe(defaultWasmThreads());
+    expect(defaultWasmThreads()).toBeGreaterThanOrEqual(1);
+    expect(defaultWasmThreads()).toBeLessThanOrEqual(8);
+  });
+
+  it('rejects a count that is not an integer from 1 to 64, in one line naming where it came from', () => {
+    expect(() => resolveWasmThreads(undefined, 'two')).toThrow('KOENBERT_WASM_THREADS: expected an integer from 1 to 64, got "two"');
+    expect(() => resolveWasmThreads(0, undefined)).toThrow('wasmThreads option: expected an integer from 1 to 64, got "0"');
+    expect(() => resolveWasmThreads(1.5, undefined)).toThrow(KoenbertError);
+  });
+});
+
+describe('the wasm backend with 2 XNNPACK threads', () => {
+  let reason = '';
+  const messagePorts = () => process.getActiveResourcesInfo().filter((name) => name === 'MessagePort').length;
+  let portsBefore = 0;
+
+  beforeAll(async () => {
+    portsBefore = messagePorts();
+    reason = (await initBackend({ backend: 'wasm', wasmThreads: 2, env: {} })).reason;
+  });
+
+  it('runs the threaded binary with a 2-thread pool and says so', () => {
+    expect(reason).toBe("backend option 'wasm'; 2 threads");
+    const module = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number }; PThread?: unknown } }).wasm;
+    expect(module.PThread).toBeDefined();
+    expect(module.tfjs.getThreadsCount()).toBe(2);
+  });
+
+  it('does not keep a finished program alive (the pool threads are unreferenced)', () => {
+    expect(messagePorts()).toBe(portsBefore);
+  });
+
+  // Big enough that XNNPACK splits the rows over both threads (it tiles rows by a few at a time); checked like wasm-kernels-mat-mul.test.ts.
+  it.each([
+    ['linear layer x·Wᵀ', [256, 128], [192, 128], false, true],
+    ['weight gradient xᵀ·dy', [256, 128], [256, 96], true, false],
+    ['attention scores q·kᵀ', [2, 2, 128, 64], [2, 2, 128, 64], false, true],
+  ] as Array<[string, number[], number[], boolean, boolean]>)('%s equals the float64 reference', (label, aShape, bShape, transposeA, transposeB) => {
+    const rng = new SeededRng(label.length);
+    const a = randomNormal(rng, aShape);
+    const b = randomNormal(rng, bShape);
+    const actual = tf.tidy(() => tf.matMul(tf.tensor(a.values, a.shape), tf.tensor(b.values, b.shape), transposeA, transposeB).dataSync());
+    const reference = referenceMatMul({ a, b, transposeA, transposeB });
+    const k = transposeA ? aShape[aShape.length - 2] : aShape[aShape.length - 1];
+    const bound = reference.scale.map((s) => k * EPS32 * s + 1e-30);
+    expect(worstRatio({ actual, expected: reference.values, bound })).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the first start: a later start with another count in the same process says it cannot change', async () => {
+    await initBackend({ backend: 'cpu', env: {} });
+    const again = await initBackend({ backend: 'wasm', wasmThreads: 1, env: {} });
+    expect(again.reason).toBe("backend option 'wasm'; 2 threads (of 1: the wasm backend already runs with 2 thread(s) in this process)");
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});
