@@ -3,16 +3,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { fusedMatMulConfig } from './fused-mat-mul';
+import { identityConfig } from './identity';
+import { castConfig, transposeConfig } from './no-op-transpose-cast';
+import { stockKernels } from './stock-kernels';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /** The project's kernels for the wasm backend, by kernel name. */
-export const WASM_KERNELS: readonly tf.KernelConfig[] = [batchMatMulConfig, fusedMatMulConfig, unsortedSegmentSumConfig];
-
-const stockKernels = new Map<string, tf.KernelConfig>();
+export const WASM_KERNELS: readonly tf.KernelConfig[] = [batchMatMulConfig, fusedMatMulConfig, unsortedSegmentSumConfig, identityConfig, transposeConfig, castConfig];
 
 /**
- * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum) in place of the stock ones,
- * which are kept for `unregisterWasmKernels`. Idempotent; may be called before or after the wasm backend is
+ * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum, Identity, and Transpose/Cast
+ * for their no-op cases) in place of the stock ones, which are kept for `unregisterWasmKernels`. Idempotent; may be called before or after the wasm backend is
  * initialised. initBackend calls it when it picks wasm.
  */
 export function registerWasmKernels(): void {
@@ -23,7 +24,9 @@ export function registerWasmKernels(): void {
       stockKernels.set(config.kernelName, current);
       tf.unregisterKernel(config.kernelName, 'wasm');
     }
-    tf.registerKernel(config);
+    // A kernel that hands cases to the stock one needs the stock setup (its C++ entry points) when the backend starts.
+    const setupFunc = config.setupFunc ?? stockKernels.get(config.kernelName)?.setupFunc;
+    tf.registerKernel(setupFunc ? { ...config, setupFunc } : config);
   }
 }
 
