@@ -1,4 +1,5 @@
-// Distillation step time and peak RSS of @koenbert/distill on wasm for a MiniLM-size student (H 384, L 6, 12 heads,
+// Distillation step time and peak RSS of @koenbert/distill (on the backend initBackend picks: tfjs-node(-gpu) when
+// installed, else wasm; KOENBERT_BACKEND / KOENBERT_WASM_THREADS choose) for a MiniLM-size student (H 384, L 6, 12 heads,
 // FFN 1536, merged vocab of the shared bert-base-uncased + KcELECTRA tokenizers) with two teachers of the same size,
 // next to the same step in PyTorch (tools/bench/bench-distill-torch.py, torch.set_num_threads(1)) in the same run.
 // Real text from ../shared/data (WikiText-2, KLUE NER train sentences); random weights (speed does not depend on them).
@@ -28,7 +29,7 @@ if (!existsSync(path.join(shared, 'tokenizers', 'kcelectra-base', 'vocab.txt')))
 }
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'koenbert-distill-bench-'));
 const size = { hidden_size: 384, num_hidden_layers: 6, num_attention_heads: 12, intermediate_size: 1536, max_position_embeddings: 512, type_vocab_size: 2 };
-const backend = await initBackend({ backend: 'wasm' });
+const backend = await initBackend();
 process.on('exit', () => rmSync(work, { recursive: true, force: true })); // also after a crash
 
 const tokenizers = { en: path.join(shared, 'tokenizers', 'bert-base-uncased'), ko: path.join(shared, 'tokenizers', 'kcelectra-base') };
@@ -65,6 +66,9 @@ const config = {
   checkpoint: { every: 100000 },
 };
 const stepSeconds = [];
+// The wasm heap never shrinks: its size after a step is the high-water mark of live tensors plus allocator slack.
+const wasmHeapMb = () => (backend.name === 'wasm' ? tf.backend().wasm.HEAPU8.length / 2 ** 20 : NaN);
+let liveMbAfterStep = 0;
 const vmHwmMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
 let stepsPeakMb = 0;
 let last = performance.now();
@@ -73,12 +77,32 @@ for await (const event of distillIter(config, { handleProcessSignals: false })) 
   if (event.type === 'step') {
     const now = performance.now();
     if (event.step > warmup) stepSeconds.push((now - last) / 1000);
-    console.error(`wasm step ${event.step} (${event.lang}): ${((now - last) / 1000).toFixed(2)} s, loss ${event.loss.toFixed(4)}, ${tf.memory().numTensors} tensors`);
+    console.error(`${backend.name} step ${event.step} (${event.lang}): ${((now - last) / 1000).toFixed(2)} s, loss ${event.loss.toFixed(4)}, ${tf.memory().numTensors} tensors ` +
+      `(${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MB live), wasm heap ${wasmHeapMb().toFixed(0)} MB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+    liveMbAfterStep = tf.memory().numBytes / 2 ** 20;
     last = now;
     if (event.step === warmup + steps) stepsPeakMb = vmHwmMb(); // peak over the training steps
   }
 }
 const peakRssMb = vmHwmMb(); // also counts the final checkpoint and saving the HF folder
+
+// The teacher's share of a step: its forward pass (inference only, up to the Q/K/V of its last layer) on a batch of the
+// same size. This bounds what a faster inference engine for the teachers (e.g. onnxruntime-node) could save.
+async function teacherForwardSeconds(dir, vocab) {
+  const teacher = await BertModel.fromPretrained(dir, { task: 'base' });
+  const ids = tf.tensor2d(Array.from({ length: batch * seq }, (_, i) => 1000 + ((i * 7919) % (vocab - 1000))), [batch, seq], 'int32');
+  const mask = tf.ones([batch, seq], 'int32');
+  const times = [];
+  for (let rep = 0; rep < 4; rep++) {
+    const start = performance.now();
+    tf.tidy(() => teacher.forward({ inputIds: ids, attentionMask: mask, outputQkvLayers: [size.num_hidden_layers - 1] }).qkv[0].value.dataSync());
+    if (rep > 0) times.push((performance.now() - start) / 1000);
+  }
+  tf.dispose([ids, mask]);
+  teacher.dispose();
+  return times;
+}
+const teacherSeconds = [...(await teacherForwardSeconds(path.join(work, 'teacher-en'), mergeMap.englishVocabSize)), ...(await teacherForwardSeconds(path.join(work, 'teacher-ko'), mergeMap.koreanVocabSize))];
 const torchArgs = {
   ...{ hidden: 384, layers: 6, heads: 12, ffn: 1536 },
   teacherVocab: { en: mergeMap.englishVocabSize, ko: mergeMap.koreanVocabSize },
@@ -96,14 +120,20 @@ const median = (xs) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const wasmStep = median(stepSeconds);
+const ourStep = median(stepSeconds);
 const torchStep = median(torch.stepSeconds);
 console.log(`MiniLMv2 distill step: student H384 L6 A12 (vocab ${mergeMap.mergedVocabSize}), teachers en ${mergeMap.englishVocabSize} / ko ${mergeMap.koreanVocabSize},`);
 console.log(`batch ${batch} × ${seq} tokens, 48 relation heads, median of ${steps} steps after ${warmup} warm-up; ${os.cpus().length} CPUs (${os.cpus()[0].model})`);
 console.log('');
 console.log('| runtime | s/step (median) | tokens/s | peak RSS while training (MB) |');
 console.log('|---|---|---|---|');
-console.log(`| @koenbert/distill, tfjs ${tf.version.tfjs} ${backend.name} | ${wasmStep.toFixed(2)} | ${((batch * seq) / wasmStep).toFixed(0)} | ${stepsPeakMb.toFixed(0)} (${peakRssMb.toFixed(0)} incl. saving) |`);
+console.log(`| @koenbert/distill, tfjs ${tf.version.tfjs} ${backend.name}, ${backend.reason.split('; ').at(-1)} | ${ourStep.toFixed(2)} | ${((batch * seq) / ourStep).toFixed(0)} | ${stepsPeakMb.toFixed(0)} (${peakRssMb.toFixed(0)} incl. saving) |`);
 console.log(`| PyTorch ${torch.torch} CPU, ${torch.threads} thread | ${torchStep.toFixed(2)} | ${((batch * seq) / torchStep).toFixed(0)} | ${torch.peakRssMb.toFixed(0)} |`);
 console.log('');
-console.log(`wasm / PyTorch step time: ${(wasmStep / torchStep).toFixed(1)}×`);
+console.log(`memory: ${liveMbAfterStep.toFixed(0)} MB of tensors live between steps (weights, moments); wasm heap ${wasmHeapMb().toFixed(0)} MB (high-water of a step)`);
+console.log(`${backend.name} / PyTorch step time: ${(ourStep / torchStep).toFixed(1)}×`);
+const teacherStep = median(teacherSeconds);
+const teacherShare = teacherStep / ourStep;
+console.log(`teacher forward (${backend.name}, median of 6): ${teacherStep.toFixed(2)} s = ${(100 * teacherShare).toFixed(0)} % of the step; ` +
+  `an inference engine 5× faster for the teachers would make the step ${(100 * teacherShare * 0.8).toFixed(0)} % shorter (${(ourStep * (1 - 0.8 * teacherShare)).toFixed(2)} s, ` +
+  `${((ourStep * (1 - 0.8 * teacherShare)) / torchStep).toFixed(1)}× PyTorch)`);

@@ -1,15 +1,17 @@
 // Training-step benchmark: a small BERT (vocab 8000, hidden 256, 4 layers, 4 heads, FFN 1024, seq 128, batch 8),
 // masked-LM loss + AdamW + global-norm clipping, dropout on — in @koenbert/bert on the backend initBackend picks
 // (KOENBERT_BACKEND to force one) and, in the same run, the identical model in PyTorch
-// (tools/bench/bench_train_step_torch.py, torch.set_num_threads(1)). Prints ms/step (median after warm-up) and the ratio.
+// (tools/bench/bench_train_step_torch.py, torch.set_num_threads(1)). Prints ms/step (median after warm-up), the ratio,
+// and where our step's time goes (one more step under tf.profile): the matrix products alone set a floor under the
+// ratio that no element-wise kernel work can remove. KOENBERT_WASM_THREADS sets the wasm XNNPACK threads.
 // Numbers in packages/bert/README.md. Rerun from the repository root:
-//   npx nx run @koenbert/bert:build && node tools/bench/bench-train-step.mjs [--steps 5] [--warmup 2]
+//   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert && node tools/bench/bench-train-step.mjs [--steps 5] [--warmup 2]
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@koenbert/tensor-utils';
-import { createSmallBertMlmStep } from './small-bert-mlm-step.mjs';
+import { createSmallBertMlmStep, profileStep } from './small-bert-mlm-step.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const arg = (name, fallback) => {
@@ -36,7 +38,10 @@ for (let step = 0; step < WARMUP + STEPS; step++) {
 const ours = median(times);
 console.log(`koenbert (${backend.name}): ${times.map((t) => t.toFixed(0)).join(', ')} ms → median ${ours.toFixed(0)} ms/step`);
 console.log(`  losses ${losses.map((l) => l.toFixed(3)).join(' ')}; tensors after each step ${[...new Set(tensorCounts)].join('/')}; rss ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB`);
+const profiled = await profileStep(bench.step, WARMUP + STEPS);
 bench.dispose();
+// tf.profile reads every kernel's output back, so its times add up to more than a plain step; shares are what count.
+const matMulShare = profiled.matMulMs / profiled.totalMs;
 
 const torchRun = JSON.parse(
   execFileSync('/usr/bin/python3', [path.join(here, 'bench_train_step_torch.py'), String(WARMUP), String(STEPS)], { encoding: 'utf8' }).trim(),
@@ -44,3 +49,9 @@ const torchRun = JSON.parse(
 const theirs = median(torchRun.ms);
 console.log(`PyTorch ${torchRun.torch} (CPU, ${torchRun.threads} thread): ${torchRun.ms.map((t) => t.toFixed(0)).join(', ')} ms → median ${theirs.toFixed(0)} ms/step`);
 console.log(`ratio koenbert / PyTorch: ${(ours / theirs).toFixed(2)}×`);
+console.log('');
+console.log(`where the koenbert step goes (one profiled step, ${profiled.calls} kernel calls): BatchMatMul ${(100 * matMulShare).toFixed(0)} % ` +
+  `(${(profiled.matMulFlops / 1e9).toFixed(1)} GFLOP at ${(profiled.matMulFlops / 1e6 / profiled.matMulMs).toFixed(1)} GFLOP/s), other kernels ${(100 * (1 - matMulShare)).toFixed(0)} %: ` +
+  [...profiled.byName].filter(([name]) => name !== 'BatchMatMul').slice(0, 5).map(([name, entry]) => `${name} ${((100 * entry.ms) / profiled.totalMs).toFixed(0)} %`).join(', '));
+console.log(`matrix products alone: ${(matMulShare * ours).toFixed(0)} ms/step = ${((matMulShare * ours) / theirs).toFixed(2)}× the whole PyTorch step`);
+console.log(`| ${backend.name}, ${backend.reason.split('; ').at(-1)} | ${ours.toFixed(0)} | ${theirs.toFixed(0)} | ${(ours / theirs).toFixed(2)}× | ${(100 * matMulShare).toFixed(0)} % | ${((matMulShare * ours) / theirs).toFixed(2)}× |`);

@@ -4,9 +4,8 @@
 // Rerun from the repository root:
 //   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert && node tools/bench/profile-train-step-kernels.mjs [--top 15]
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@koenbert/tensor-utils';
-import { createSmallBertMlmStep } from './small-bert-mlm-step.mjs';
+import { createSmallBertMlmStep, profileStep } from './small-bert-mlm-step.mjs';
 
 const topFlag = process.argv.indexOf('--top');
 const TOP = topFlag > 0 ? Number(process.argv[topFlag + 1]) : 15;
@@ -16,33 +15,11 @@ const { step, dispose } = createSmallBertMlmStep();
 
 step(0); // warm-up
 step(1);
-const start = performance.now();
-const profile = await tf.profile(() => step(2));
-const wallMs = performance.now() - start;
-
-/** 2·m·k·n·batch of a BatchMatMul from its shapes (k = size of a's last two dims / m, whichever is transposed). */
-function matMulFlop(kernel) {
-  const [a] = kernel.inputShapes;
-  const out = kernel.outputShapes[0];
-  const [m, n] = out.slice(-2);
-  const k = (a.at(-1) * a.at(-2)) / m;
-  return 2 * m * k * n * out.slice(0, -2).reduce((p, d) => p * d, 1);
-}
-
-const byName = new Map();
-let matMulFlops = 0;
-for (const kernel of profile.kernels) {
-  const entry = byName.get(kernel.name) ?? { ms: 0, calls: 0 };
-  entry.ms += kernel.kernelTimeMs;
-  entry.calls += 1;
-  byName.set(kernel.name, entry);
-  if (kernel.name === 'BatchMatMul') matMulFlops += matMulFlop(kernel);
-}
-const rows = [...byName].sort((x, y) => y[1].ms - x[1].ms);
-const totalMs = rows.reduce((sum, [, entry]) => sum + entry.ms, 0);
-console.log(`# profile-train-step-kernels: ${os.cpus()[0].model}, ${os.cpus().length} vCPU, load ${os.loadavg()[0].toFixed(1)}; backend ${choice.name}`);
-console.log(`# one profiled step: ${wallMs.toFixed(0)} ms wall, ${totalMs.toFixed(0)} ms in ${profile.kernels.length} kernel calls`);
-console.log(`# BatchMatMul: ${(matMulFlops / 1e9).toFixed(1)} GFLOP at ${(matMulFlops / 1e6 / byName.get('BatchMatMul').ms).toFixed(1)} GFLOP/s`);
+const { byName, totalMs, matMulMs, matMulFlops, wallMs, calls } = await profileStep(step, 2);
+const rows = [...byName];
+console.log(`# profile-train-step-kernels: ${os.cpus()[0].model}, ${os.cpus().length} vCPU, load ${os.loadavg()[0].toFixed(1)}; backend ${choice.name} (${choice.reason})`);
+console.log(`# one profiled step: ${wallMs.toFixed(0)} ms wall, ${totalMs.toFixed(0)} ms in ${calls} kernel calls`);
+console.log(`# BatchMatMul: ${(matMulFlops / 1e9).toFixed(1)} GFLOP at ${(matMulFlops / 1e6 / matMulMs).toFixed(1)} GFLOP/s`);
 console.log('');
 console.log('| kernel | ms | share | calls |');
 console.log('|---|---|---|---|');

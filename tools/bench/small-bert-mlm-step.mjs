@@ -44,3 +44,34 @@ export function createSmallBertMlmStep() {
   };
   return { step, dispose };
 }
+
+/** 2·m·k·n·batch of a profiled BatchMatMul from its shapes (k = size of a's last two dims / m, whichever is transposed). */
+function matMulFlop(kernel) {
+  const [a] = kernel.inputShapes;
+  const out = kernel.outputShapes[0];
+  const [m, n] = out.slice(-2);
+  const k = (a.at(-1) * a.at(-2)) / m;
+  return 2 * m * k * n * out.slice(0, -2).reduce((p, d) => p * d, 1);
+}
+
+/**
+ * One step under tf.profile, kernel by kernel: `byName` (name → { ms, calls }, slowest first), `totalMs` (sum of kernel
+ * times), `matMulMs` and `matMulFlops` (BatchMatMul only), `wallMs`.
+ */
+export async function profileStep(step, seed) {
+  const start = performance.now();
+  const profile = await tf.profile(() => step(seed));
+  const wallMs = performance.now() - start;
+  const byName = new Map();
+  let matMulFlops = 0;
+  for (const kernel of profile.kernels) {
+    const entry = byName.get(kernel.name) ?? { ms: 0, calls: 0 };
+    entry.ms += kernel.kernelTimeMs;
+    entry.calls += 1;
+    byName.set(kernel.name, entry);
+    if (kernel.name === 'BatchMatMul') matMulFlops += matMulFlop(kernel);
+  }
+  const sorted = new Map([...byName].sort((x, y) => y[1].ms - x[1].ms));
+  const totalMs = [...sorted.values()].reduce((sum, entry) => sum + entry.ms, 0);
+  return { byName: sorted, totalMs, matMulMs: sorted.get('BatchMatMul')?.ms ?? 0, matMulFlops, wallMs, calls: profile.kernels.length };
+}

@@ -96,6 +96,22 @@ describe('losses', () => {
     tf.dispose([logits, labels, loss, none]);
   });
 
+  it('crossEntropyLoss has the gradient (softmax − onehot) / labelled rows, zero on ignored rows', () => {
+    const rows = [[1, 2, 3], [0, 0, 0], [5, -1, 0], [0.5, -2, 1]];
+    const labelRow = [2, -100, 0, 1];
+    const logits = tf.tensor2d(rows);
+    const labels = tf.tensor1d(labelRow, 'int32');
+    const grad = tf.grad((x: tf.Tensor) => crossEntropyLoss({ logits: x, labels }))(logits);
+    const expected = rows.map((row, r) => {
+      if (labelRow[r] < 0) return row.map(() => 0);
+      const z = row.reduce((s, x) => s + Math.exp(x), 0);
+      return row.map((x, c) => (Math.exp(x) / z - (c === labelRow[r] ? 1 : 0)) / 3);
+    });
+    const got = grad.arraySync() as number[][];
+    got.flat().forEach((value, i) => expect(value).toBeCloseTo(expected.flat()[i], 6));
+    tf.dispose([logits, labels, grad]);
+  });
+
   it('mseLoss is the mean squared error', () => {
     const loss = mseLoss({ predictions: tf.tensor2d([[1], [2]]), targets: tf.tensor1d([0, 4]) });
     expect(loss.dataSync()[0]).toBeCloseTo((1 + 4) / 2, 6);
