@@ -48,7 +48,10 @@ function writeAtomic(file, text) {
 function koenbert(args) {
   process.stderr.write(`$ koenbert ${args.join(' ')}\n`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, '--progress-interval', '30', ...args], { stdio: 'inherit' });
+    // The run and the teacher lane are two koenbert processes side by side: one wasm thread each uses the cores
+    // without oversubscribing them. An explicit KOENBERT_WASM_THREADS wins.
+    const env = { KOENBERT_WASM_THREADS: '1', ...process.env };
+    const child = spawn(process.execPath, [CLI, '--progress-interval', '30', ...args], { stdio: 'inherit', env });
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
       else process.exit(code ?? (signal ? 1 : 1));

@@ -18,9 +18,10 @@ describe('resolveWasmThreads', () => {
     expect(defaultWasmThreads()).toBeLessThanOrEqual(8);
   });
 
-  it('rejects a count that is not an integer from 1 to 64, in one line naming where it came from', () => {
-    expect(() => resolveWasmThreads(undefined, 'two')).toThrow('KOENBERT_WASM_THREADS: expected an integer from 1 to 64, got "two"');
-    expect(() => resolveWasmThreads(0, undefined)).toThrow('wasmThreads option: expected an integer from 1 to 64, got "0"');
+  it('rejects a count that is not an integer from 1 to 8 (the workers tfjs preloads), in one line naming where it came from', () => {
+    expect(() => resolveWasmThreads(undefined, 'two')).toThrow('KOENBERT_WASM_THREADS: expected an integer from 1 to 8, got "two"');
+    expect(() => resolveWasmThreads(undefined, '9')).toThrow('KOENBERT_WASM_THREADS: expected an integer from 1 to 8, got "9"');
+    expect(() => resolveWasmThreads(0, undefined)).toThrow('wasmThreads option: expected an integer from 1 to 8, got "0"');
     expect(() => resolveWasmThreads(1.5, undefined)).toThrow(KoenbertError);
   });
 });

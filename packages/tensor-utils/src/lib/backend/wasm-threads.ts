@@ -24,7 +24,7 @@ import { KoenbertError } from '../errors';
 
 /** Threads the wasm backend uses when neither the option nor KOENBERT_WASM_THREADS says (all cores, at most 8). */
 export function defaultWasmThreads(): number {
-  return Math.max(1, Math.min(8, os.availableParallelism()));
+  return Math.max(1, Math.min(MAX_WASM_THREADS, os.availableParallelism()));
 }
 
 /** The requested thread count: the option, else KOENBERT_WASM_THREADS, else defaultWasmThreads(). */
@@ -34,9 +34,12 @@ export function resolveWasmThreads(option: number | undefined, envValue: string 
   return defaultWasmThreads();
 }
 
+/** tfjs's threaded binary preloads 8 pthread workers; a pool needing more would wait on a worker that cannot load. */
+const MAX_WASM_THREADS = 8;
+
 function checkThreads(value: number, where: string, shown: string): number {
-  if (Number.isInteger(value) && value >= 1 && value <= 64) return value;
-  throw new KoenbertError({ code: 'BACKEND_INVALID', message: `${where}: expected an integer from 1 to 64, got "${shown}"` });
+  if (Number.isInteger(value) && value >= 1 && value <= MAX_WASM_THREADS) return value;
+  throw new KoenbertError({ code: 'BACKEND_INVALID', message: `${where}: expected an integer from 1 to ${MAX_WASM_THREADS}, got "${shown}"` });
 }
 
 interface PThreadWorker {
