@@ -16,6 +16,7 @@ import { BertModel } from '@koenbert/bert';
 import { distillIter } from '@koenbert/distill';
 import { initBackend } from '@koenbert/tensor-utils';
 import { mergeVocabsIter } from '@koenbert/tokenizer-merge';
+import { backendLabel } from './backend-label.mjs';
 
 const root = process.cwd(); // the repository root
 const here = path.join(root, 'tools', 'bench');
@@ -127,7 +128,7 @@ console.log(`batch ${batch} × ${seq} tokens, 48 relation heads, median of ${ste
 console.log('');
 console.log('| runtime | s/step (median) | tokens/s | peak RSS while training (MB) |');
 console.log('|---|---|---|---|');
-console.log(`| @koenbert/distill, tfjs ${tf.version.tfjs} ${backend.name}, ${backend.reason.split('; ').at(-1)} | ${ourStep.toFixed(2)} | ${((batch * seq) / ourStep).toFixed(0)} | ${stepsPeakMb.toFixed(0)} (${peakRssMb.toFixed(0)} incl. saving) |`);
+console.log(`| @koenbert/distill, tfjs ${tf.version.tfjs} ${backendLabel(backend)} | ${ourStep.toFixed(2)} | ${((batch * seq) / ourStep).toFixed(0)} | ${stepsPeakMb.toFixed(0)} (${peakRssMb.toFixed(0)} incl. saving) |`);
 console.log(`| PyTorch ${torch.torch} CPU, ${torch.threads} thread | ${torchStep.toFixed(2)} | ${((batch * seq) / torchStep).toFixed(0)} | ${torch.peakRssMb.toFixed(0)} |`);
 console.log('');
 console.log(`memory: ${liveMbAfterStep.toFixed(0)} MB of tensors live between steps (weights, moments); wasm heap ${wasmHeapMb().toFixed(0)} MB (high-water of a step)`);

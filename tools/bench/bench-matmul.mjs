@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, registerWasmKernels, unregisterWasmKernels } from '@koenbert/tensor-utils';
+import { backendLabel } from './backend-label.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repeatsFlag = process.argv.indexOf('--repeats');
@@ -79,7 +80,7 @@ const torch = JSON.parse(
 
 const gflops = (flop, ms) => flop / ms / 1e6;
 console.log(`# bench-matmul: ${os.cpus()[0].model}, ${os.cpus().length} vCPU, load ${os.loadavg()[0].toFixed(1)}; node ${process.version}`);
-console.log(`# tfjs ${tf.version.tfjs}, backend ${choice.name} (${choice.reason.split("; ").at(-1)}, SIMD); torch ${torch.torch}, ${torch.threads} thread(s), ${torch.blas}`);
+console.log(`# tfjs ${tf.version.tfjs}, backend ${backendLabel(choice)} (SIMD); torch ${torch.torch}, ${torch.threads} thread(s), ${torch.blas}`);
 console.log(`# median of ${REPEATS} runs each, stock and project alternating (torch: ${Math.max(REPEATS, 10)} runs, afterwards), after one warm-up; GFLOP/s = 2·m·k·n·batch / time`);
 console.log('');
 console.log('| matmul (small BERT step) | shapes | stock wasm GFLOP/s | project wasm GFLOP/s | project / stock | PyTorch GFLOP/s | PyTorch / project |');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@koenbert/tensor-utils';
+import { backendLabel } from './backend-label.mjs';
 import { createSmallBertMlmStep, profileStep } from './small-bert-mlm-step.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,4 +55,4 @@ console.log(`where the koenbert step goes (one profiled step, ${profiled.calls} 
   `(${(profiled.matMulFlops / 1e9).toFixed(1)} GFLOP at ${(profiled.matMulFlops / 1e6 / profiled.matMulMs).toFixed(1)} GFLOP/s), other kernels ${(100 * (1 - matMulShare)).toFixed(0)} %: ` +
   [...profiled.byName].filter(([name]) => name !== 'BatchMatMul').slice(0, 5).map(([name, entry]) => `${name} ${((100 * entry.ms) / profiled.totalMs).toFixed(0)} %`).join(', '));
 console.log(`matrix products alone: ${(matMulShare * ours).toFixed(0)} ms/step = ${((matMulShare * ours) / theirs).toFixed(2)}× the whole PyTorch step`);
-console.log(`| ${backend.name}, ${backend.reason.split('; ').at(-1)} | ${ours.toFixed(0)} | ${theirs.toFixed(0)} | ${(ours / theirs).toFixed(2)}× | ${(100 * matMulShare).toFixed(0)} % | ${((matMulShare * ours) / theirs).toFixed(2)}× |`);
+console.log(`| ${backendLabel(backend)} | ${ours.toFixed(0)} | ${theirs.toFixed(0)} | ${(ours / theirs).toFixed(2)}× | ${(100 * matMulShare).toFixed(0)} % | ${((matMulShare * ours) / theirs).toFixed(2)}× |`);

@@ -22,6 +22,9 @@ import { KoenbertError } from '../errors';
  * Only the matrix products (XNNPACK) run on the threads; tfjs's element-wise kernels stay single-threaded.
  */
 
+/** tfjs's threaded binary preloads 8 pthread workers; a pool needing more would wait on a worker that cannot load. */
+const MAX_WASM_THREADS = 8;
+
 /** Threads the wasm backend uses when neither the option nor KOENBERT_WASM_THREADS says (all cores, at most 8). */
 export function defaultWasmThreads(): number {
   return Math.max(1, Math.min(MAX_WASM_THREADS, os.availableParallelism()));
@@ -33,9 +36,6 @@ export function resolveWasmThreads(option: number | undefined, envValue: string 
   if (envValue !== undefined && envValue.trim() !== '') return checkThreads(Number(envValue.trim()), 'KOENBERT_WASM_THREADS', envValue.trim());
   return defaultWasmThreads();
 }
-
-/** tfjs's threaded binary preloads 8 pthread workers; a pool needing more would wait on a worker that cannot load. */
-const MAX_WASM_THREADS = 8;
 
 function checkThreads(value: number, where: string, shown: string): number {
   if (Number.isInteger(value) && value >= 1 && value <= MAX_WASM_THREADS) return value;
@@ -63,6 +63,11 @@ const WORKER_LOAD_TIMEOUT_MS = 30_000;
 
 /** The wasm module starts once per process; so does its thread pool. */
 let firstStart: WasmThreadsResult | undefined;
+
+/** XNNPACK threads of the started wasm backend; undefined before wasm has started in this process. */
+export function wasmThreadsRunning(): number | undefined {
+  return firstStart?.threads;
+}
 
 /**
  * Starts the wasm backend (`start` sets and readies it) with `threads` XNNPACK threads. With 1 thread this is the

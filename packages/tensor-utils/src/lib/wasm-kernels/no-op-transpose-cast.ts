@@ -3,13 +3,13 @@ import { shareBuffer } from './share-buffer';
 import { stockKernelFunc } from './stock-kernels';
 import type { KernelArgs } from './wasm-internals';
 
-/**
- * Transpose and Cast for the wasm backend: when the output would equal the input (a permutation that keeps the order
- * of every dimension larger than 1; a cast to the input's own dtype) the buffer is shared, where the stock kernels
- * copy it; every other case goes to the stock kernel. tf.gather's gradient ends with such a transpose, and gradient
- * accumulation with such a cast, of the whole embedding matrix: two 120 MB copies at the memory peak of a
- * distillation step with a 77 780-row vocabulary.
- */
+// Transpose and Cast for the wasm backend: when the output would equal the input (a permutation that keeps the order
+// of every dimension larger than 1; a cast to the input's own dtype) the buffer is shared, where the stock kernels
+// copy it; every other case goes to the stock kernel. tf.gather's gradient ends with such a transpose, and gradient
+// accumulation with such a cast, of the whole embedding matrix: two 120 MB copies at the memory peak of a
+// distillation step with a 77 780-row vocabulary.
+
+/** True when permuting `shape` by `perm` leaves the elements in the same memory order. */
 export function isNoOpPermutation(shape: number[], perm: number[]): boolean {
   const kept = perm.filter((axis) => shape[axis] !== 1);
   return kept.every((axis, i) => i === 0 || kept[i - 1] < axis);

@@ -13,8 +13,8 @@ export const WASM_KERNELS: readonly tf.KernelConfig[] = [batchMatMulConfig, fuse
 
 /**
  * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum, Identity, and Transpose/Cast
- * for their no-op cases) in place of the stock ones, which are kept for `unregisterWasmKernels`. Idempotent; may be called before or after the wasm backend is
- * initialised. initBackend calls it when it picks wasm.
+ * for their no-op cases) in place of the stock ones, which are kept for `unregisterWasmKernels`. Idempotent; may be
+ * called before or after the wasm backend is initialised. initBackend calls it when it picks wasm.
  */
 export function registerWasmKernels(): void {
   for (const config of WASM_KERNELS) {

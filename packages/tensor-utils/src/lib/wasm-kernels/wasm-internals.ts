@@ -37,6 +37,8 @@ export interface WasmBackendInternals {
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
+  /** One more reference to a buffer (disposeData frees it at the last). */
+  incRef(dataId: tf.DataId): void;
 }
 
 export function asWasmBackend(backend: unknown): WasmBackendInternals {
@@ -46,6 +48,7 @@ export function asWasmBackend(backend: unknown): WasmBackendInternals {
     typeof candidate.dataIdNextNumber === 'number' &&
     typeof candidate.makeOutput === 'function' &&
     typeof candidate.disposeData === 'function' &&
+    typeof candidate.incRef === 'function' &&
     candidate.dataIdMap != null &&
     candidate.wasm != null &&
     typeof candidate.wasm.cwrap === 'function' &&
