@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend/init-backend';
 import { defaultWasmThreads, resolveWasmThreads } from '../src/lib/backend/wasm-threads';
 import { KoenbertError } from '../src/lib/errors';
+import { gemmThreads, koenbertWasm } from '../src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
+import { asWasmBackend } from '../src/lib/wasm-kernels/wasm-internals';
 import { SeededRng } from '../src/lib/seeded-rng';
 import { EPS32, randomNormal, referenceMatMul, worstRatio } from './kernel-test-utils';
 
@@ -45,6 +47,39 @@ describe('the wasm backend with 2 XNNPACK threads', () => {
 
   it('does not keep a finished program alive (the pool threads are unreferenced)', () => {
     expect(messagePorts()).toBe(portsBefore);
+  });
+
+  it("gives koenbert's GEMM the same 2 threads, on the shared-memory build of its kernels", () => {
+    const backend = asWasmBackend(tf.backend());
+    expect(gemmThreads(backend)).toBe(2);
+    expect(koenbertWasm(backend).simd).toBe('relaxed');
+  });
+
+  it('gives bit-for-bit the same product on 2 threads as on 1 (each element is summed by one thread, in one order)', () => {
+    const rng = new SeededRng(11);
+    const a = randomNormal(rng, [1000, 300]);
+    const b = randomNormal(rng, [700, 300]);
+    const product = () => tf.tidy(() => tf.matMul(tf.tensor(a.values, a.shape), tf.tensor(b.values, b.shape), false, true).dataSync());
+    const runtime = koenbertWasm(asWasmBackend(tf.backend()));
+    const threaded = product();
+    const pool = runtime.pool;
+    runtime.pool = undefined;
+    try {
+      expect(gemmThreads(asWasmBackend(tf.backend()))).toBe(1);
+      const single = product();
+      expect(Buffer.compare(Buffer.from(threaded.buffer), Buffer.from(single.buffer))).toBe(0);
+    } finally {
+      runtime.pool = pool;
+    }
+  });
+
+  it('runs Exp and Sum on the shared memory too', () => {
+    const [expValues, sums] = tf.tidy(() => {
+      const x = tf.tensor2d([[0, 1, -2], [3, -4, 5]]);
+      return [tf.exp(x).dataSync(), tf.sum(x, 0).dataSync()];
+    });
+    [0, 1, -2, 3, -4, 5].forEach((value, i) => expect(Math.abs(expValues[i] / Math.exp(value) - 1)).toBeLessThan(1e-6));
+    expect(Array.from(sums)).toEqual([3, -3, 3]);
   });
 
   // Big enough that XNNPACK splits the rows over both threads (it tiles rows by a few at a time); checked like wasm-kernels-mat-mul.test.ts.

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { KoenbertError } from '../errors';
+import { startGemmThreads } from '../wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
+import { wasmGemmEngine } from '../wasm-kernels/koenbert-wasm/wasm-gemm-engine';
 import { registerWasmKernels } from '../wasm-kernels/register-wasm-kernels';
+import { asWasmBackend } from '../wasm-kernels/wasm-internals';
 import { loadNativeBinding, type ModuleLoader } from './load-native-binding';
 import { resolveWasmThreads, startWasmWithThreads } from './wasm-threads';
 
@@ -107,12 +110,28 @@ async function select(params: { requested?: BackendName; source: string; loadMod
   return { name: 'wasm', reason: `${asked} (${native.reason}); using wasm; ${threads}` };
 }
 
-/** Starts wasm with the project kernels; returns e.g. "2 threads" or "1 thread (of 2: why)" for the log line. */
+/**
+ * Starts wasm with the project kernels and gives koenbert's GEMM as many threads as XNNPACK got; returns e.g.
+ * "2 threads" or "1 thread (of 2: why)" for the log line.
+ */
 async function startWasmBackend(threads: number): Promise<string> {
   registerWasmKernels();
   const result = await startWasmWithThreads(threads, () => start('wasm'));
   const count = `${result.threads} thread${result.threads === 1 ? '' : 's'}`;
-  return result.note ? `${count} (of ${threads}: ${result.note})` : count;
+  const gemmNote = await startGemm(result.threads);
+  const notes = [result.note, gemmNote].filter((note) => note !== undefined).join('; ');
+  return notes ? `${count} (of ${threads}: ${notes})` : count;
+}
+
+/** Starts the GEMM helper threads; says why when they did not start (the GEMM then runs on one thread). */
+async function startGemm(threads: number): Promise<string | undefined> {
+  if (threads <= 1 || wasmGemmEngine() !== 'koenbert') return undefined;
+  try {
+    await startGemmThreads(asWasmBackend(tf.backend()), threads);
+    return undefined;
+  } catch (error) {
+    return `the GEMM threads did not start (${error instanceof Error ? error.message : String(error)}), the GEMM runs on one`;
+  }
 }
 
 async function start(name: BackendName): Promise<void> {

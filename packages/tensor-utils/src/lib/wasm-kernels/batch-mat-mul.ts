@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { gemmOnHeap } from './koenbert-wasm/gemm-on-heap';
+import { wasmGemmEngine } from './koenbert-wasm/wasm-gemm-engine';
 import { heapFloat32, matMulGeometry, matMulOnHeap, sizeOf } from './mat-mul-on-heap';
 import { asWasmBackend, int32Bytes, wasmExports, type KernelArgs, type WasmBackendInternals } from './wasm-internals';
 
 /**
  * BatchMatMul for the wasm backend. The stock kernel runs XNNPACK only for a 2-D product without transposes; every
- * other case (all backprop matmuls, attention, x·Wᵀ) falls to a naive C++ loop at ~0.5 GFLOP/s. This one keeps
- * every case on the XNNPACK path (see matMulOnHeap). float32 only, as the stock kernel.
+ * other case (all backprop matmuls, attention, x·Wᵀ) falls to a naive C++ loop at ~0.5 GFLOP/s. This one runs every
+ * case on koenbert's GEMM (gemm/gemm-on-heap), or with KOENBERT_WASM_GEMM=xnnpack on tfjs's XNNPACK path (see
+ * matMulOnHeap). float32 only, as the stock kernel.
  */
 export function batchMatMul(args: KernelArgs<'a' | 'b'>): tf.TensorInfo {
   const { a, b } = args.inputs;
@@ -32,6 +35,10 @@ export function batchMatMulInto(params: {
   if (sizeOf(geometry.outShape) === 0) return out;
   if (geometry.k === 0) {
     heapFloat32(backend, out).fill(0);
+    return out;
+  }
+  if (wasmGemmEngine() === 'koenbert') {
+    gemmOnHeap({ backend, a, b, transposeA, transposeB, out, geometry });
     return out;
   }
   const { batchMatMul: cBatchMatMul } = wasmExports(backend);

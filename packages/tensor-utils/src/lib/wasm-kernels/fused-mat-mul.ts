@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulInto } from './batch-mat-mul';
+import { gemmOnHeap } from './koenbert-wasm/gemm-on-heap';
+import { wasmGemmEngine } from './koenbert-wasm/wasm-gemm-engine';
 import { matMulGeometry, matMulOnHeap, sizeOf } from './mat-mul-on-heap';
 import { asWasmBackend, int32Bytes, tensorData, wasmExports, withHeapViews, type KernelArgs, type WasmBackendInternals } from './wasm-internals';
 
@@ -20,8 +22,9 @@ const ACTIVATION_KERNELS: Record<string, string> = {
  * _FusedMatMul (matmul + bias + activation, what tf.fused.matMul and tfjs-layers' Dense run) for the wasm backend.
  * The stock kernel has the same slow path as BatchMatMul, and its slow path adds a rank-1 bias wrongly (it indexes
  * the bias by the position in the whole output row-major, clamped). Here: with no bias or a bias of n values and an
- * activation other than prelu, each 2-D piece is one fused XNNPACK call (bias and clamp inside the GEMM); otherwise
- * the product is computed as BatchMatMul and the bias and activation are applied by their own kernels.
+ * activation other than prelu, koenbert's GEMM adds the bias as it stores (the activation then runs as its own
+ * kernel), or with KOENBERT_WASM_GEMM=xnnpack each 2-D piece is one fused XNNPACK call (bias and clamp inside);
+ * otherwise the product is computed as BatchMatMul and the bias and activation are applied by their own kernels.
  */
 export function fusedMatMul(args: KernelArgs<'a' | 'b', 'bias' | 'preluActivationWeights'>): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs;
@@ -38,6 +41,11 @@ export function fusedMatMul(args: KernelArgs<'a' | 'b', 'bias' | 'preluActivatio
   const geometry = matMulGeometry({ aShape: a.shape, bShape: b.shape, transposeA, transposeB });
   const biasFits = bias == null || (bias.dtype === 'float32' && sizeOf(bias.shape) === geometry.n && bias.shape.every((size, i) => i === bias.shape.length - 1 || size === 1));
   if (biasFits && activation !== 'prelu' && geometry.k > 0) {
+    if (wasmGemmEngine() === 'koenbert') {
+      const out = backend.makeOutput(geometry.outShape, 'float32');
+      if (sizeOf(geometry.outShape) > 0) gemmOnHeap({ backend, a, b, transposeA, transposeB, out, geometry, bias });
+      return applyActivation({ backend, result: out, activation, preluActivationWeights, leakyreluAlpha });
+    }
     return fusedOnHeap({ backend, a, b, bias, transposeA, transposeB, activationCode, leakyreluAlpha });
   }
   return unfused({ backend, a, b, bias, transposeA, transposeB, activation, preluActivationWeights, leakyreluAlpha });
@@ -88,14 +96,33 @@ function unfused(params: {
   preluActivationWeights?: tf.TensorInfo;
   leakyreluAlpha: number;
 }): tf.TensorInfo {
-  const { backend, bias, activation, preluActivationWeights, leakyreluAlpha } = params;
+  const { backend, bias } = params;
   let result = batchMatMulInto(params);
+  if (bias != null) result = replaceBy({ backend, result, kernelName: tf.Add, inputs: { a: result, b: bias } });
+  return applyActivation({ ...params, result });
+}
+
+/** Runs a stock kernel on `result` and frees `result`. */
+function replaceBy(params: { backend: WasmBackendInternals; result: tf.TensorInfo; kernelName: string; inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { backend, result, kernelName, inputs, attrs = {} } = params;
+  const next = tf.getKernel(kernelName, 'wasm').kernelFunc({ inputs, backend: backend as object, attrs }) as tf.TensorInfo;
+  backend.disposeData(result.dataId);
+  return next;
+}
+
+/** `result` with the activation applied by its own kernel (linear: `result` itself). */
+function applyActivation(params: {
+  backend: WasmBackendInternals;
+  result: tf.TensorInfo;
+  activation: string;
+  preluActivationWeights?: tf.TensorInfo;
+  leakyreluAlpha: number;
+}): tf.TensorInfo {
+  const { backend, activation, preluActivationWeights, leakyreluAlpha } = params;
+  let result = params.result;
   const run = (kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): void => {
-    const next = tf.getKernel(kernelName, 'wasm').kernelFunc({ inputs, backend: backend as object, attrs }) as tf.TensorInfo;
-    backend.disposeData(result.dataId);
-    result = next;
+    result = replaceBy({ backend, result, kernelName, inputs, attrs });
   };
-  if (bias != null) run(tf.Add, { a: result, b: bias });
   const kernelName = ACTIVATION_KERNELS[activation];
   if (activation === 'prelu') {
     if (preluActivationWeights == null) throw new Error('_FusedMatMul: prelu activation needs preluActivationWeights');

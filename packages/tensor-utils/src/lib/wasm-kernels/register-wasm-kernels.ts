@@ -2,18 +2,29 @@ import * as tf from '@tensorflow/tfjs';
 // Loads the wasm backend's own kernels first, so that ours replace them (and are not replaced by them later).
 import '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { expConfig } from './exp';
 import { fusedMatMulConfig } from './fused-mat-mul';
 import { identityConfig } from './identity';
 import { castConfig, transposeConfig } from './no-op-transpose-cast';
 import { stockKernels } from './stock-kernels';
+import { sumConfig } from './sum';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /** The project's kernels for the wasm backend, by kernel name. */
-export const WASM_KERNELS: readonly tf.KernelConfig[] = [batchMatMulConfig, fusedMatMulConfig, unsortedSegmentSumConfig, identityConfig, transposeConfig, castConfig];
+export const WASM_KERNELS: readonly tf.KernelConfig[] = [
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  unsortedSegmentSumConfig,
+  identityConfig,
+  transposeConfig,
+  castConfig,
+  expConfig,
+  sumConfig,
+];
 
 /**
- * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum, Identity, and Transpose/Cast
- * for their no-op cases) in place of the stock ones, which are kept for `unregisterWasmKernels`. Idempotent; may be
+ * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum, Identity, Transpose/Cast for
+ * their no-op cases, Exp and Sum for float32) in place of the stock ones, which are kept for `unregisterWasmKernels`. Idempotent; may be
  * called before or after the wasm backend is initialised. initBackend calls it when it picks wasm.
  */
 export function registerWasmKernels(): void {

@@ -26,6 +26,11 @@ type CFunction = (...args: Array<number | boolean | Uint8Array>) => void;
 
 export interface WasmModule {
   HEAPU8: Uint8Array;
+  /** The threaded binary's (imported, shared) memory. */
+  wasmMemory?: WebAssembly.Memory;
+  /** The single-threaded binary's exports, its (exported) memory among them. */
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc(bytes: number): number;
   cwrap(name: string, returnType: null, argTypes: string[]): CFunction;
   tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
 }

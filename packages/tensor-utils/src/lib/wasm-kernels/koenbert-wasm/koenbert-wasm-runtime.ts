@@ -1,0 +1,71 @@
+import { KoenbertError } from '../../errors';
+import type { WasmBackendInternals, WasmModule } from '../wasm-internals';
+import { GemmWorkerPool } from './gemm-worker-pool';
+import { instantiateKoenbertWasm, koenbertWasmModule, type KoenbertWasmExports } from './koenbert-wasm-module';
+import { MAX_STRIP_COLUMNS } from './plan-gemm-tiles';
+
+/** koenbert's kernels attached to one started wasm backend: an instance on this thread and, once started, GEMM threads. */
+export interface KoenbertWasmRuntime {
+  exports: KoenbertWasmExports;
+  /** This thread's GEMM packing scratch (a pointer into tfjs's heap). */
+  scratch: number;
+  simd: 'relaxed' | 'simd128';
+  pool?: GemmWorkerPool;
+}
+
+const runtimes = new WeakMap<WasmModule, KoenbertWasmRuntime>();
+
+export function koenbertWasm(backend: WasmBackendInternals): KoenbertWasmRuntime {
+  const existing = runtimes.get(backend.wasm);
+  if (existing) return existing;
+  const memory = heapMemory(backend);
+  const { module, simd } = koenbertWasmModule(isShared(memory));
+  const exports = instantiateKoenbertWasm(module, memory);
+  const runtime: KoenbertWasmRuntime = { exports, scratch: allocateScratch(backend, exports), simd };
+  runtimes.set(backend.wasm, runtime);
+  return runtime;
+}
+
+/**
+ * Gives the GEMM `threads` threads in all (this one and threads - 1 workers) when tfjs runs its threaded binary, whose
+ * memory workers can share; returns the count in use. Idempotent. initBackend calls it after starting wasm threads.
+ */
+export async function startGemmThreads(backend: WasmBackendInternals, threads: number): Promise<number> {
+  const runtime = koenbertWasm(backend);
+  if (runtime.pool && !runtime.pool.broken) return runtime.pool.size + 1;
+  const memory = heapMemory(backend);
+  if (threads <= 1 || !isShared(memory)) return 1;
+  const scratch = Array.from({ length: threads - 1 }, () => allocateScratch(backend, runtime.exports));
+  runtime.pool = await GemmWorkerPool.start({ module: koenbertWasmModule(true).module, memory, scratch });
+  return threads;
+}
+
+/** Threads the GEMM of this backend runs on now (1 until startGemmThreads). */
+export function gemmThreads(backend: WasmBackendInternals): number {
+  const pool = runtimes.get(backend.wasm)?.pool;
+  return pool && !pool.broken ? pool.size + 1 : 1;
+}
+
+function heapMemory(backend: WasmBackendInternals): WebAssembly.Memory {
+  // The threaded binary imports its memory and keeps it as Module.wasmMemory; the single-threaded one exports it.
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new KoenbertError({
+      code: 'WASM_INTERNALS_CHANGED',
+      message: "koenbert's wasm kernels need the wasm backend's WebAssembly.Memory (Module.wasmMemory or Module.asm.memory in tfjs-backend-wasm 4.22); this backend has neither",
+    });
+  }
+  return memory;
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** A GEMM packing buffer for one thread, from tfjs's allocator; kept for the life of the backend. */
+function allocateScratch(backend: WasmBackendInternals, exports: KoenbertWasmExports): number {
+  const bytes = exports.gemm_scratch_floats(MAX_STRIP_COLUMNS) * 4;
+  const pointer = backend.wasm._malloc(bytes);
+  if (!pointer) throw new KoenbertError({ code: 'WASM_OUT_OF_MEMORY', message: `the wasm heap has no room for ${bytes} bytes of GEMM scratch` });
+  return pointer;
+}
