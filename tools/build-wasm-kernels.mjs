@@ -26,7 +26,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = path.join(root, 'packages/tensor-utils/csrc');
 const outPath = path.join(root, 'packages/tensor-utils/src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm.generated.ts');
 const clangVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@yowasp/clang/package.json'), 'utf8')).version;
-const EXPORTS = ['gemm_block', 'gemm_scratch_floats', 'exp_f32', 'sum_reduce'];
+const EXPORTS = ['gemm_block', 'gemm_scratch_floats', 'exp_f32', 'sum_reduce', 'adamw_update'];
 
 const VARIANTS = {
   unsharedRelaxed: { shared: false, relaxed: true },
@@ -40,6 +40,7 @@ function clangArgs({ shared, relaxed }, sources) {
     'clang',
     '--target=wasm32',
     '-O3',
+    '-ffp-contract=off',
     '-msimd128',
     ...(relaxed ? ['-mrelaxed-simd', '-DKOENBERT_RELAXED_SIMD'] : []),
     ...(shared ? ['-matomics', '-mbulk-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296'] : []),

@@ -96,7 +96,7 @@ describe('Sum (project kernel on wasm, csrc/sum.c)', () => {
     const x = randomNormal(rng, shape);
     const before = liveCounts();
     const actual = tf.tidy(() => {
-      const result = tf.sum(tf.tensor(x.values, x.shape), requestedAxes, keepDims);
+      const result = tf.sum(tf.tensor(x.values, x.shape), requestedAxes ?? undefined, keepDims);
       return { shape: result.shape, values: result.dataSync() };
     });
     expect(liveCounts()).toEqual(before);

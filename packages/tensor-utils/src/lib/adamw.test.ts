@@ -9,6 +9,9 @@ import { KoenbertError } from './errors';
 import { linearWarmupDecay } from './lr-schedule';
 import { readSafetensors } from './safetensors/read-safetensors';
 import { writeSafetensors } from './safetensors/write-safetensors';
+import { SeededRng } from './seeded-rng';
+import { ADAMW_UPDATE } from './wasm-kernels/adamw-update';
+import { registerWasmKernels } from './wasm-kernels/register-wasm-kernels';
 
 // Made by tools/golden/make-adamw-golden.py with torch.optim.AdamW, LambdaLR and clip_grad_norm_ (torch 1.13, float32).
 interface GoldenStep {
@@ -105,6 +108,51 @@ describe('AdamW against torch.optim.AdamW (golden file)', () => {
     }
     optimizer.dispose();
     disposeAll(params.values());
+  });
+});
+
+describe('AdamW on wasm: the fused kernel (csrc/adamw.c) and the op-by-op path', () => {
+  // Sizes cover the 4-lane loop and every tail length; names cover decayed and excluded parameters.
+  const shapes: Record<string, number[]> = { 'dense.weight': [37, 5], 'dense.bias': [7], 'LayerNorm.weight': [6], 'embeddings.weight': [64, 3], tiny: [1] };
+
+  function run(fused: boolean): Record<string, Float32Array> {
+    if (!fused) tf.unregisterKernel(ADAMW_UPDATE, 'wasm');
+    try {
+      const rng = new SeededRng(3);
+      const params = new Map(Object.entries(shapes).map(([name, shape]) => [name, tf.variable(tf.randomNormal(shape, 0, 1, 'float32', 5), true, `fused-${fused}/${name}`)]));
+      const optimizer = new AdamW({ lr: 3e-3, weightDecay: 0.1 });
+      for (let step = 0; step < 3; step++) {
+        const grads = new Map([...params].map(([name, param]) => [name, tf.tensor(Array.from({ length: param.size }, () => rng.normal() * 10 ** (step - 1)), param.shape)]));
+        optimizer.applyGradients(params, grads);
+        disposeAll(grads.values());
+      }
+      const result: Record<string, Float32Array> = {};
+      for (const [name, param] of params) result[name] = param.dataSync() as Float32Array;
+      for (const [name, record] of optimizer.getState().moments) result[name] = record.data as Float32Array;
+      optimizer.dispose();
+      disposeAll(params.values());
+      return result;
+    } finally {
+      registerWasmKernels();
+    }
+  }
+
+  it('is registered on wasm', () => {
+    expect(tf.getKernel(ADAMW_UPDATE, 'wasm')).toBeDefined();
+  });
+
+  it('give the same bits for every parameter and both moments over 3 steps', () => {
+    const fused = run(true);
+    const opByOp = run(false);
+    expect(Object.keys(fused).sort()).toEqual(Object.keys(opByOp).sort());
+    expect(Object.keys(fused)).toHaveLength(3 * Object.keys(shapes).length);
+    for (const key of Object.keys(fused)) {
+      expect([key, Buffer.compare(Buffer.from(fused[key].buffer), Buffer.from(opByOp[key].buffer))]).toEqual([key, 0]);
+    }
+    // And something happened: the parameters moved from their initial values and the moments are not zero.
+    const initial = tf.tidy(() => tf.randomNormal(shapes['dense.weight'], 0, 1, 'float32', 5).dataSync());
+    expect(fused['dense.weight'].every((value, i) => value !== initial[i])).toBe(true);
+    expect(fused['dense.weight.exp_avg_sq'].every((value) => value > 0)).toBe(true);
   });
 });
 

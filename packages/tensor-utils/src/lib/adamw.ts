@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KoenbertError } from './errors';
 import type { TensorRecord } from './safetensors/tensor-record';
+import { ADAMW_UPDATE, type AdamWUpdateAttrs } from './wasm-kernels/adamw-update';
 
 export interface AdamWParams {
   /** Learning rate used when `applyGradients` gets none (e.g. no schedule). */
@@ -45,6 +46,8 @@ interface Moments {
  *   p ← p · (1 − lr·wd);  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
  *   p ← p − lr / (1 − β1^t) · m / (sqrt(v) / sqrt(1 − β2^t) + ε)
  * Moments are tf.Variables owned by the optimizer (created on a parameter's first gradient); `dispose()` frees them.
+ * Where the backend has the project's fused kernel (wasm), each parameter is updated in one pass; elsewhere op by op.
+ * Both run the same float32 operations in the same order.
  */
 export class AdamW {
   readonly lr: number;
@@ -102,6 +105,15 @@ export class AdamW {
       const weightDecay = this.decayExcluded(name) ? 0 : this.weightDecay;
       const stepSize = lr / (1 - this.beta1 ** state.step);
       const biasCorrection2Sqrt = Math.sqrt(1 - this.beta2 ** state.step);
+      if (tf.getKernel(ADAMW_UPDATE, tf.getBackend()) !== undefined) {
+        const attrs: AdamWUpdateAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, stepSize, biasCorrection2Sqrt, decayFactor: 1 - lr * weightDecay };
+        const [updated, expAvg, expAvgSq] = tf.engine().runKernel(ADAMW_UPDATE, { param, grad, expAvg: state.expAvg, expAvgSq: state.expAvgSq }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        state.expAvg.assign(expAvg);
+        state.expAvgSq.assign(expAvgSq);
+        param.assign(updated);
+        tf.dispose([updated, expAvg, expAvgSq]);
+        continue;
+      }
       // Staged tidies keep few full-size temporaries alive at once (for big embedding matrices that sets the
       // optimizer's memory peak); the float32 operations and their order are the same as in one expression.
       const expAvg = tf.tidy(() => tf.add(tf.mul(state.expAvg, this.beta1), tf.mul(grad, 1 - this.beta1)));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Loads the wasm backend's own kernels first, so that ours replace them (and are not replaced by them later).
 import '@tensorflow/tfjs-backend-wasm';
+import { adamWUpdateConfig } from './adamw-update';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { expConfig } from './exp';
 import { fusedMatMulConfig } from './fused-mat-mul';
@@ -20,12 +21,14 @@ export const WASM_KERNELS: readonly tf.KernelConfig[] = [
   castConfig,
   expConfig,
   sumConfig,
+  adamWUpdateConfig,
 ];
 
 /**
  * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum, Identity, Transpose/Cast for
- * their no-op cases, Exp and Sum for float32) in place of the stock ones, which are kept for `unregisterWasmKernels`. Idempotent; may be
- * called before or after the wasm backend is initialised. initBackend calls it when it picks wasm.
+ * their no-op cases, Exp and Sum for float32) in place of the stock ones, which are kept for `unregisterWasmKernels`,
+ * and the fused AdamW step that AdamW uses where it is registered. Idempotent; may be called before or after the wasm
+ * backend is initialised. initBackend calls it when it picks wasm.
  */
 export function registerWasmKernels(): void {
   for (const config of WASM_KERNELS) {

@@ -7,6 +7,7 @@ export interface KoenbertWasmExports {
   gemm_scratch_floats(nc: number): number;
   exp_f32(x: number, out: number, n: number): void;
   sum_reduce(x: number, out: number, outer: number, reduce: number, inner: number): void;
+  adamw_update(...args: number[]): void;
 }
 
 export interface KoenbertWasmModule {

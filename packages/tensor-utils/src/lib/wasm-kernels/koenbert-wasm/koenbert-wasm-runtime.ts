@@ -62,10 +62,13 @@ function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
+/** Packed panels start on a cache line: a 16-byte load that straddles two lines costs two. */
+const CACHE_LINE_BYTES = 64;
+
 /** A GEMM packing buffer for one thread, from tfjs's allocator; kept for the life of the backend. */
 function allocateScratch(backend: WasmBackendInternals, exports: KoenbertWasmExports): number {
-  const bytes = exports.gemm_scratch_floats(MAX_STRIP_COLUMNS) * 4;
+  const bytes = exports.gemm_scratch_floats(MAX_STRIP_COLUMNS) * 4 + CACHE_LINE_BYTES;
   const pointer = backend.wasm._malloc(bytes);
   if (!pointer) throw new KoenbertError({ code: 'WASM_OUT_OF_MEMORY', message: `the wasm heap has no room for ${bytes} bytes of GEMM scratch` });
-  return pointer;
+  return Math.ceil(pointer / CACHE_LINE_BYTES) * CACHE_LINE_BYTES;
 }
