@@ -17,6 +17,7 @@ export { listRepoFiles, type RepoFile } from './lib/hub/list-repo-files';
 export { startLocalHubServer, type LocalHubServer, type LocalHubRequest } from './lib/testing/start-local-hub-server';
 export { SeededRng } from './lib/seeded-rng';
 export { AdamW, defaultDecayExcluded, type AdamWParams, type AdamWState } from './lib/adamw';
+export { gelu } from './lib/gelu';
 export { clipByGlobalNorm } from './lib/clip-by-global-norm';
 export { linearWarmupDecay, constantWithWarmup } from './lib/lr-schedule';
 export { JsonlLogger, type JsonlLoggerOptions } from './lib/jsonl-logger';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SeededRng } from '@koenbert/tensor-utils';
+import { gelu, SeededRng } from '@koenbert/tensor-utils';
 import type { HiddenAct } from './bert-config';
 
 /** torch.nn.Linear: x · Wᵀ + b with W stored [out, in] (no copy: the matmul reads W transposed). */
@@ -23,8 +23,8 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 /** transformers' ACT2FN for the activations BERT checkpoints use. */
 export function activation(x: tf.Tensor, act: HiddenAct): tf.Tensor {
   switch (act) {
-    case 'gelu': // exact GELU: x · Φ(x) = 0.5 x (1 + erf(x / √2))
-      return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+    case 'gelu': // exact GELU: x · Φ(x) = 0.5 x (1 + erf(x / √2)); one fused kernel each way on wasm
+      return gelu(x);
     case 'gelu_new': // tanh approximation (GPT-2 / original BERT TF code)
       return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), SQRT_2_OVER_PI)), 1));
     case 'relu':

@@ -3,8 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { adamWUpdateConfig } from './adamw-update';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { erfConfig, geluConfig, geluGradConfig } from './erf-gelu';
 import { expConfig } from './exp';
 import { fusedMatMulConfig } from './fused-mat-mul';
+import { gatherRowsConfig } from './gather-rows';
 import { identityConfig } from './identity';
 import { castConfig, transposeConfig } from './no-op-transpose-cast';
 import { stockKernels } from './stock-kernels';
@@ -21,14 +23,18 @@ export const WASM_KERNELS: readonly tf.KernelConfig[] = [
   castConfig,
   expConfig,
   sumConfig,
+  gatherRowsConfig,
+  erfConfig,
   adamWUpdateConfig,
+  geluConfig,
+  geluGradConfig,
 ];
 
 /**
  * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum, Identity, Transpose/Cast for
- * their no-op cases, Exp and Sum for float32) in place of the stock ones, which are kept for `unregisterWasmKernels`,
- * and the fused AdamW step that AdamW uses where it is registered. Idempotent; may be called before or after the wasm
- * backend is initialised. initBackend calls it when it picks wasm.
+ * their no-op cases, Exp, Erf and Sum for float32, GatherV2 for row lookups) in place of the stock ones, which are kept
+ * for `unregisterWasmKernels`, and the fused kernels that AdamW and `gelu` use where they are registered. Idempotent;
+ * may be called before or after the wasm backend is initialised. initBackend calls it when it picks wasm.
  */
 export function registerWasmKernels(): void {
   for (const config of WASM_KERNELS) {

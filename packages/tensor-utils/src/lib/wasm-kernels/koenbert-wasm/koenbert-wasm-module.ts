@@ -8,6 +8,9 @@ export interface KoenbertWasmExports {
   exp_f32(x: number, out: number, n: number): void;
   sum_reduce(x: number, out: number, outer: number, reduce: number, inner: number): void;
   adamw_update(...args: number[]): void;
+  erf_f32(x: number, out: number, n: number): void;
+  gelu_f32(x: number, out: number, n: number): void;
+  gelu_grad_f32(x: number, dy: number, dx: number, n: number): void;
 }
 
 export interface KoenbertWasmModule {
