@@ -23,4 +23,9 @@
 
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 
+static inline float horizontal_sum(v128_t v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
 #endif

@@ -5,11 +5,6 @@
  */
 #include "koenbert_wasm.h"
 
-static float horizontal_sum(v128_t v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
-
 /* Sum of n contiguous floats in 16 interleaved partial sums (fewer dependent adds, and a smaller rounding error). */
 static float sum_contiguous(const float *x, int n) {
   v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0, s2 = s0, s3 = s0;

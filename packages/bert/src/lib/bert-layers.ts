@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { gelu, SeededRng } from '@koenbert/tensor-utils';
+import { gelu, layerNorm as fusedOrOpsLayerNorm, SeededRng } from '@koenbert/tensor-utils';
 import type { HiddenAct } from './bert-config';
 
 /** torch.nn.Linear: x · Wᵀ + b with W stored [out, in] (no copy: the matmul reads W transposed). */
@@ -10,12 +10,9 @@ export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Ten
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), weight.shape[0]]);
 }
 
-/** torch.nn.LayerNorm over the last axis (biased variance, eps inside the square root). */
+/** torch.nn.LayerNorm over the last axis (biased variance, eps inside the square root); fused on wasm. */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), weight), bias);
+  return fusedOrOpsLayerNorm(x, weight, bias, eps);
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

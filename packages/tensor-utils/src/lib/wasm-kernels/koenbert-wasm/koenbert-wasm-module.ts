@@ -11,6 +11,8 @@ export interface KoenbertWasmExports {
   erf_f32(x: number, out: number, n: number): void;
   gelu_f32(x: number, out: number, n: number): void;
   gelu_grad_f32(x: number, dy: number, dx: number, n: number): void;
+  layer_norm_f32(...args: number[]): void;
+  layer_norm_grad_f32(...args: number[]): void;
 }
 
 export interface KoenbertWasmModule {
