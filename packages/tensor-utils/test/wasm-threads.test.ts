@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend/init-backend';
 import { defaultWasmThreads, resolveWasmThreads } from '../src/lib/backend/wasm-threads';
 import { KoenbertError } from '../src/lib/errors';
+import { gelu } from '../src/lib/gelu';
 import { gemmThreads, koenbertWasm } from '../src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
 import { asWasmBackend } from '../src/lib/wasm-kernels/wasm-internals';
 import { SeededRng } from '../src/lib/seeded-rng';
@@ -80,6 +81,36 @@ describe('the wasm backend with 2 XNNPACK threads', () => {
     });
     [0, 1, -2, 3, -4, 5].forEach((value, i) => expect(Math.abs(expValues[i] / Math.exp(value) - 1)).toBeLessThan(1e-6));
     expect(Array.from(sums)).toEqual([3, -3, 3]);
+  });
+
+  it('splits big element-wise kernels (exp, erf, GELU and its gradient) over the threads, with the same bits as one thread', () => {
+    // 300 001 elements: several chunks of 16-element-aligned size plus a ragged last one.
+    const rng = new SeededRng(5);
+    const values = randomNormal(rng, [300_001]).values.map((v) => 3 * v);
+    const dy = randomNormal(rng, [300_001]).values;
+    const compute = () =>
+      tf.tidy(() => {
+        const x = tf.tensor1d(values);
+        const grad = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(gelu(input), tf.tensor1d(dy))))(x);
+        return [tf.exp(x), tf.erf(x), gelu(x), grad].map((t) => Buffer.from(t.dataSync().buffer));
+      });
+    const runtime = koenbertWasm(asWasmBackend(tf.backend()));
+    const pool = runtime.pool!;
+    const dispatch = jest.spyOn(pool, 'dispatch');
+    const threaded = compute();
+    // exp, erf, GELU forward (twice: once under the tape) and its gradient each went to the pool, in 4 chunks
+    expect(dispatch.mock.calls.filter(([count]) => count === 4).length).toBeGreaterThanOrEqual(4);
+    dispatch.mockRestore();
+    runtime.pool = undefined;
+    try {
+      const single = compute();
+      threaded.forEach((bytes, i) => expect([i, Buffer.compare(bytes, single[i])]).toEqual([i, 0]));
+    } finally {
+      runtime.pool = pool;
+    }
+    // and the values are right: e^x against Math.exp
+    const exp = new Float32Array(threaded[0].buffer, threaded[0].byteOffset, values.length);
+    expect(worstRatio({ actual: exp, expected: Array.from(values, Math.exp), bound: Array.from(values, (v) => 4 * EPS32 * Math.exp(v)) })).toBeLessThanOrEqual(1);
   });
 
   // Big enough that XNNPACK splits the rows over both threads (it tiles rows by a few at a time); checked like wasm-kernels-mat-mul.test.ts.

@@ -1,22 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { koenbertWasm } from './koenbert-wasm/koenbert-wasm-runtime';
-import { sizeOf } from './mat-mul-on-heap';
+import { elementwiseOnHeap } from './koenbert-wasm/elementwise-on-heap';
 import { stockKernelFunc } from './stock-kernels';
-import { asWasmBackend, tensorData, type KernelArgs } from './wasm-internals';
+import { asWasmBackend, type KernelArgs } from './wasm-internals';
 
 /**
- * Exp for the wasm backend: float32 through koenbert's SIMD exp (csrc/exp.c, 4 lanes at a time, within 2 ulp);
- * other dtypes go to the stock kernel (the C library's expf, one element at a time: ~130 ms for the 8M logits of one
- * small-BERT MLM step).
+ * Exp for the wasm backend: float32 through koenbert's SIMD exp (csrc/exp.c, 4 lanes at a time, within 2 ulp, split
+ * over the worker threads for big tensors); other dtypes go to the stock kernel (the C library's expf, one element at
+ * a time: ~130 ms for the 8M logits of one small-BERT MLM step).
  */
 export function exp(args: KernelArgs<'x'>): tf.TensorInfo {
   const { x } = args.inputs;
   if (x.dtype !== 'float32') return stockKernelFunc(tf.Exp)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  const backend = asWasmBackend(args.backend);
-  const out = backend.makeOutput(x.shape, 'float32');
-  const size = sizeOf(x.shape);
-  if (size > 0) koenbertWasm(backend).exports.exp_f32(tensorData(backend, x).memoryOffset, tensorData(backend, out).memoryOffset, size);
-  return out;
+  return elementwiseOnHeap({ backend: asWasmBackend(args.backend), fn: 'exp_f32', inputs: [x] });
 }
 
 export const expConfig: tf.KernelConfig = { kernelName: tf.Exp, backendName: 'wasm', kernelFunc: exp as unknown as tf.KernelFunc };

@@ -1,16 +1,16 @@
 import { KoenbertError } from '../../errors';
 import type { WasmBackendInternals, WasmModule } from '../wasm-internals';
-import { GemmWorkerPool } from './gemm-worker-pool';
+import { KoenbertWasmPool, MAX_TASKS_PER_DISPATCH, runTask, TASK_SLOTS } from './koenbert-wasm-pool';
 import { instantiateKoenbertWasm, koenbertWasmModule, type KoenbertWasmExports } from './koenbert-wasm-module';
 import { MAX_STRIP_COLUMNS } from './plan-gemm-tiles';
 
-/** koenbert's kernels attached to one started wasm backend: an instance on this thread and, once started, GEMM threads. */
+/** koenbert's kernels attached to one started wasm backend: an instance on this thread and, once started, worker threads. */
 export interface KoenbertWasmRuntime {
   exports: KoenbertWasmExports;
   /** This thread's GEMM packing scratch (a pointer into tfjs's heap). */
   scratch: number;
   simd: 'relaxed' | 'simd128';
-  pool?: GemmWorkerPool;
+  pool?: KoenbertWasmPool;
 }
 
 const runtimes = new WeakMap<WasmModule, KoenbertWasmRuntime>();
@@ -27,8 +27,9 @@ export function koenbertWasm(backend: WasmBackendInternals): KoenbertWasmRuntime
 }
 
 /**
- * Gives the GEMM `threads` threads in all (this one and threads - 1 workers) when tfjs runs its threaded binary, whose
- * memory workers can share; returns the count in use. Idempotent. initBackend calls it after starting wasm threads.
+ * Gives koenbert's kernels `threads` threads in all (this one and threads - 1 workers) when tfjs runs its threaded
+ * binary, whose memory workers can share; returns the count in use. Idempotent. initBackend calls it after starting
+ * wasm threads.
  */
 export async function startGemmThreads(backend: WasmBackendInternals, threads: number): Promise<number> {
   const runtime = koenbertWasm(backend);
@@ -36,14 +37,43 @@ export async function startGemmThreads(backend: WasmBackendInternals, threads: n
   const memory = heapMemory(backend);
   if (threads <= 1 || !isShared(memory)) return 1;
   const scratch = Array.from({ length: threads - 1 }, () => allocateScratch(backend, runtime.exports));
-  runtime.pool = await GemmWorkerPool.start({ module: koenbertWasmModule(true).module, memory, scratch });
+  runtime.pool = await KoenbertWasmPool.start({ module: koenbertWasmModule(true).module, memory, scratch });
   return threads;
 }
 
-/** Threads the GEMM of this backend runs on now (1 until startGemmThreads). */
+/** The pool when it may be used (started, not broken), else undefined. */
+export function usablePool(runtime: KoenbertWasmRuntime): KoenbertWasmPool | undefined {
+  return runtime.pool && !runtime.pool.broken ? runtime.pool : undefined;
+}
+
+/**
+ * Runs `count` tasks (`fill(task, args, at)` writes task `task` as TASK_SLOTS int32 at `args[at]`: a POOL_FUNCTIONS
+ * index, then its arguments) on the pool when `threaded`, else one after another on this thread.
+ */
+export function runTasks(params: { runtime: KoenbertWasmRuntime; count: number; threaded: boolean; fill: (task: number, args: Int32Array, at: number) => void }): void {
+  const { runtime, count, fill } = params;
+  const pool = params.threaded ? usablePool(runtime) : undefined;
+  const exports = runtime.exports as unknown as Record<string, unknown>;
+  if (!pool) {
+    const args = new Int32Array(TASK_SLOTS);
+    for (let task = 0; task < count; task++) {
+      fill(task, args, 0);
+      runTask(exports, runtime.scratch, args, 0);
+    }
+    return;
+  }
+  for (let first = 0; first < count; first += MAX_TASKS_PER_DISPATCH) {
+    const chunk = Math.min(MAX_TASKS_PER_DISPATCH, count - first);
+    for (let task = 0; task < chunk; task++) fill(first + task, pool.taskArgs, task * TASK_SLOTS);
+    pool.dispatch(chunk, (task) => runTask(exports, runtime.scratch, pool.taskArgs, task * TASK_SLOTS));
+  }
+}
+
+/** Threads koenbert's kernels of this backend run on now (1 until startGemmThreads). */
 export function gemmThreads(backend: WasmBackendInternals): number {
-  const pool = runtimes.get(backend.wasm)?.pool;
-  return pool && !pool.broken ? pool.size + 1 : 1;
+  const runtime = runtimes.get(backend.wasm);
+  const pool = runtime && usablePool(runtime);
+  return pool ? pool.size + 1 : 1;
 }
 
 function heapMemory(backend: WasmBackendInternals): WebAssembly.Memory {
