@@ -2,7 +2,7 @@ export { KoenbertError, isKoenbertError } from './lib/errors';
 export { writeFileAtomic, writeDirAtomic } from './lib/atomic-write';
 export { initBackend, type BackendName, type BackendChoice } from './lib/backend/init-backend';
 export { defaultWasmThreads, resolveWasmThreads, wasmThreadsRunning } from './lib/backend/wasm-threads';
-export { type DType, type TensorData, type TensorRecord, DTYPES, dtypeByteSize, shapeSize } from './lib/safetensors/tensor-record';
+export { type DType, type TensorData, type TensorEntry, type TensorRecord, type TensorSource, DTYPES, dtypeByteSize, shapeSize } from './lib/safetensors/tensor-record';
 export { toFloat32 } from './lib/safetensors/to-float32';
 export { fromFloat32 } from './lib/safetensors/from-float32';
 export { readSafetensors } from './lib/safetensors/read-safetensors';

@@ -11,13 +11,13 @@ const packageRoot = path.resolve(__dirname, '..');
 const PROGRAM = `
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './src/index';
-import { gemmThreads } from './src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
+import { kernelThreads } from './src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
 import { asWasmBackend } from './src/lib/wasm-kernels/wasm-internals';
 
 (async () => {
   await initBackend({ backend: 'wasm', wasmThreads: 2, env: {} });
   const product = tf.matMul(tf.ones([512, 512]), tf.ones([512, 512]));
-  console.log(JSON.stringify({ threads: gemmThreads(asWasmBackend(tf.backend())), corner: product.dataSync()[0] }));
+  console.log(JSON.stringify({ threads: kernelThreads(asWasmBackend(tf.backend())), corner: product.dataSync()[0] }));
 })();
 `;
 

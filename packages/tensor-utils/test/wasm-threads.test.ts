@@ -3,7 +3,7 @@ import { initBackend } from '../src/lib/backend/init-backend';
 import { defaultWasmThreads, resolveWasmThreads } from '../src/lib/backend/wasm-threads';
 import { KoenbertError } from '../src/lib/errors';
 import { gelu } from '../src/lib/gelu';
-import { gemmThreads, koenbertWasm } from '../src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
+import { kernelThreads, koenbertWasm } from '../src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
 import { asWasmBackend } from '../src/lib/wasm-kernels/wasm-internals';
 import { SeededRng } from '../src/lib/seeded-rng';
 import { EPS32, randomNormal, referenceMatMul, worstRatio } from './kernel-test-utils';
@@ -52,7 +52,7 @@ describe('the wasm backend with 2 XNNPACK threads', () => {
 
   it("gives koenbert's GEMM the same 2 threads, on the shared-memory build of its kernels", () => {
     const backend = asWasmBackend(tf.backend());
-    expect(gemmThreads(backend)).toBe(2);
+    expect(kernelThreads(backend)).toBe(2);
     expect(koenbertWasm(backend).simd).toBe('relaxed');
   });
 
@@ -66,7 +66,7 @@ describe('the wasm backend with 2 XNNPACK threads', () => {
     const pool = runtime.pool;
     runtime.pool = undefined;
     try {
-      expect(gemmThreads(asWasmBackend(tf.backend()))).toBe(1);
+      expect(kernelThreads(asWasmBackend(tf.backend()))).toBe(1);
       const single = product();
       expect(Buffer.compare(Buffer.from(threaded.buffer), Buffer.from(single.buffer))).toBe(0);
     } finally {

@@ -178,6 +178,27 @@ describe('AdamW: memory, state, errors', () => {
     disposeAll(params.values());
   });
 
+  it('getStateSources gives the same state as getState, each moment read on demand', () => {
+    const params = makeParams(testCase);
+    const optimizer = new AdamW({ lr: 1e-3, weightDecay: 0.05 });
+    for (let i = 0; i < 2; i++) {
+      const grads = gradsAt(i, params);
+      optimizer.applyGradients(params, grads);
+      disposeAll(grads.values());
+    }
+    const eager = optimizer.getState();
+    const lazy = optimizer.getStateSources();
+    expect(lazy.step).toBe(eager.step);
+    expect(lazy.paramSteps).toEqual(eager.paramSteps);
+    expect([...lazy.moments.keys()]).toEqual([...eager.moments.keys()]);
+    for (const [key, source] of lazy.moments) {
+      expect(source.shape).toEqual(eager.moments.get(key)!.shape);
+      expect(Array.from(source.read())).toEqual(Array.from(eager.moments.get(key)!.data as Float32Array));
+    }
+    optimizer.dispose();
+    disposeAll(params.values());
+  });
+
   it('getState → safetensors → setState resumes bit-exact', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'adamw-state-'));
     try {

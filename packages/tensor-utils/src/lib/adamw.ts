@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KoenbertError } from './errors';
-import type { TensorRecord } from './safetensors/tensor-record';
+import type { TensorRecord, TensorSource } from './safetensors/tensor-record';
 import { ADAMW_UPDATE, type AdamWUpdateAttrs } from './wasm-kernels/adamw-update';
 
 export interface AdamWParams {
@@ -144,6 +144,21 @@ export class AdamW {
     return { step: this.step, moments, paramSteps };
   }
 
+  /**
+   * The state as `getState` gives it, but with each moment read only when `writeSafetensors` reaches it (so a
+   * checkpoint holds one moment's copy at a time, not all of them). Read before the next `applyGradients`.
+   */
+  getStateSources(): { step: number; moments: Map<string, TensorSource>; paramSteps: Record<string, number> } {
+    const moments = new Map<string, TensorSource>();
+    const paramSteps: Record<string, number> = {};
+    for (const [name, state] of this.moments) {
+      moments.set(`${name}.exp_avg`, toSource(state.expAvg));
+      moments.set(`${name}.exp_avg_sq`, toSource(state.expAvgSq));
+      paramSteps[name] = state.step;
+    }
+    return { step: this.step, moments, paramSteps };
+  }
+
   /** Replaces the whole state (existing moments are disposed) with a copy of `state`; resumes bit-exact. */
   setState(state: AdamWState): void {
     if (!Number.isInteger(state.step) || state.step < 0) {
@@ -236,6 +251,10 @@ function uniqueName(name: string): string {
 
 function toRecord(variable: tf.Variable): TensorRecord {
   return { dtype: 'F32', shape: [...variable.shape], data: Float32Array.from(variable.dataSync() as Float32Array) };
+}
+
+function toSource(variable: tf.Variable): TensorSource {
+  return { dtype: 'F32', shape: [...variable.shape], read: () => variable.dataSync() as Float32Array };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -8,7 +8,7 @@ import {
   writeFileAtomic,
   writeSafetensors,
   type AdamW,
-  type TensorRecord,
+  type TensorSource,
 } from '@koenbert/tensor-utils';
 
 export const CHECKPOINT_FORMAT = 'koenbert-distill-checkpoint/1';
@@ -31,12 +31,13 @@ function stepDirName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`;
 }
 
-function toRecords(params: Map<string, tf.Variable>): Map<string, TensorRecord> {
-  const records = new Map<string, TensorRecord>();
+/** The weights, each read from the backend only when the writer reaches it (one copy in memory at a time). */
+function toSources(params: Map<string, tf.Variable>): Map<string, TensorSource> {
+  const sources = new Map<string, TensorSource>();
   for (const [name, variable] of params) {
-    records.set(name, { dtype: 'F32', shape: [...variable.shape], data: Float32Array.from(variable.dataSync() as Float32Array) });
+    sources.set(name, { dtype: 'F32', shape: [...variable.shape], read: () => variable.dataSync() as Float32Array });
   }
-  return records;
+  return sources;
 }
 
 /**
@@ -54,14 +55,15 @@ export async function writeCheckpoint<T>(params: {
 }): Promise<string> {
   const name = stepDirName(params.step);
   const target = path.join(params.dir, name);
-  const optimizerState = params.optimizer.getState();
+  // Read while writing: the caller awaits this before the next optimizer step changes weights or moments.
+  const optimizerState = params.optimizer.getStateSources();
   const state: CheckpointState<T> = {
     format: CHECKPOINT_FORMAT,
     step: params.step,
     optimizer: { step: optimizerState.step, paramSteps: optimizerState.paramSteps },
     training: params.training,
   };
-  const model = toRecords(params.params);
+  const model = toSources(params.params);
   await writeDirAtomic(target, async (temp) => {
     await writeSafetensors(path.join(temp, MODEL_FILE), model, { format: 'pt' });
     await writeSafetensors(path.join(temp, OPTIMIZER_FILE), optimizerState.moments, { format: 'pt' });

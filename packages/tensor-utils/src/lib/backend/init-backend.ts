@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KoenbertError } from '../errors';
-import { startGemmThreads } from '../wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
-import { wasmGemmEngine } from '../wasm-kernels/koenbert-wasm/wasm-gemm-engine';
+import { startKernelThreads } from '../wasm-kernels/koenbert-wasm/koenbert-wasm-runtime';
 import { registerWasmKernels } from '../wasm-kernels/register-wasm-kernels';
 import { asWasmBackend } from '../wasm-kernels/wasm-internals';
 import { loadNativeBinding, type ModuleLoader } from './load-native-binding';
@@ -111,26 +110,26 @@ async function select(params: { requested?: BackendName; source: string; loadMod
 }
 
 /**
- * Starts wasm with the project kernels and gives koenbert's GEMM as many threads as XNNPACK got; returns e.g.
+ * Starts wasm with the project kernels and gives koenbert's kernels as many threads as XNNPACK got; returns e.g.
  * "2 threads" or "1 thread (of 2: why)" for the log line.
  */
 async function startWasmBackend(threads: number): Promise<string> {
   registerWasmKernels();
   const result = await startWasmWithThreads(threads, () => start('wasm'));
   const count = `${result.threads} thread${result.threads === 1 ? '' : 's'}`;
-  const gemmNote = await startGemm(result.threads);
-  const notes = [result.note, gemmNote].filter((note) => note !== undefined).join('; ');
+  const kernelNote = await startKernels(result.threads);
+  const notes = [result.note, kernelNote].filter((note) => note !== undefined).join('; ');
   return notes ? `${count} (of ${threads}: ${notes})` : count;
 }
 
-/** Starts the GEMM helper threads; says why when they did not start (the GEMM then runs on one thread). */
-async function startGemm(threads: number): Promise<string | undefined> {
-  if (threads <= 1 || wasmGemmEngine() !== 'koenbert') return undefined;
+/** Starts the worker threads of koenbert's kernels; says why when they did not start (the kernels then run on one). */
+async function startKernels(threads: number): Promise<string | undefined> {
+  if (threads <= 1) return undefined;
   try {
-    await startGemmThreads(asWasmBackend(tf.backend()), threads);
+    await startKernelThreads(asWasmBackend(tf.backend()), threads);
     return undefined;
   } catch (error) {
-    return `the GEMM threads did not start (${error instanceof Error ? error.message : String(error)}), the GEMM runs on one`;
+    return `koenbert's kernel threads did not start (${error instanceof Error ? error.message : String(error)}); its kernels run on one`;
   }
 }
 

@@ -5,7 +5,7 @@ import { KoenbertError } from '../errors';
 import { readSafetensors } from './read-safetensors';
 import { readSafetensorsHeader } from './read-safetensors-header';
 import { writeSafetensors } from './write-safetensors';
-import type { TensorRecord } from './tensor-record';
+import type { TensorEntry, TensorRecord, TensorSource } from './tensor-record';
 
 let dir: string;
 beforeAll(async () => {
@@ -132,6 +132,44 @@ describe('writeSafetensors / readSafetensors', () => {
     const e2 = await failure(() => writeSafetensors(file, wrongClass));
     expect(e2.message).toContain('tensor "layer.h": dtype F16 needs a Uint16Array');
     expect((await fs.readFile(file)).equals(before)).toBe(true);
+  });
+
+  it('reads a TensorSource only when its turn comes, once, and writes the same bytes as the record would', async () => {
+    const a: TensorRecord = { dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+    const b: TensorRecord = { dtype: 'I32', shape: [4], data: Int32Array.from([7, -8, 9, 10]) };
+    const events: string[] = [];
+    const source = (name: string, record: TensorRecord): TensorSource => ({
+      dtype: record.dtype,
+      shape: record.shape,
+      read: () => {
+        events.push(`read ${name}`);
+        return record.data;
+      },
+    });
+    const plain = path.join(dir, 'plain.safetensors');
+    const lazy = path.join(dir, 'lazy.safetensors');
+    await writeSafetensors(plain, new Map([['a', a], ['b', b]]), { format: 'pt' });
+    const entries = new Map<string, TensorEntry>([['a', source('a', a)], ['b', source('b', b)]]);
+    const written = writeSafetensors(lazy, entries, { format: 'pt' });
+    events.push('called');
+    await written;
+    // the header is written from dtype and shape; each tensor is read once, in order, during the write
+    expect(events).toEqual(['called', 'read a', 'read b']);
+    expect((await fs.readFile(lazy)).equals(await fs.readFile(plain))).toBe(true);
+  });
+
+  it('fails a source whose data does not match its dtype and shape, naming it, and leaves no file', async () => {
+    const file = path.join(dir, 'bad-source.safetensors');
+    const entries = new Map<string, TensorEntry>([
+      ['ok', { dtype: 'F32', shape: [1], data: Float32Array.from([1]) }],
+      ['short', { dtype: 'F32', shape: [3], read: () => new Float32Array(2) }],
+    ]);
+    const error = await failure(() => writeSafetensors(file, entries));
+    expect(error.message).toBe(`${file}: tensor "short": shape [3] needs 3 elements, data has 2`);
+    await expect(fs.access(file)).rejects.toThrow();
+    expect((await fs.readdir(dir)).filter((name) => name.includes('bad-source'))).toEqual([]);
+    const badShape = new Map<string, TensorEntry>([['neg', { dtype: 'F32', shape: [-1], read: () => new Float32Array(0) }]]);
+    expect((await failure(() => writeSafetensors(file, badShape))).message).toBe(`${file}: tensor "neg": shape [-1] must be a list of non-negative integers`);
   });
 });
 

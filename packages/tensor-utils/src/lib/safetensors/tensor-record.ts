@@ -13,6 +13,22 @@ export interface TensorRecord {
   data: TensorData;
 }
 
+/**
+ * A tensor to write whose data is read only when its turn comes (`writeSafetensors` holds one tensor's data at a
+ * time): a checkpoint of weights and optimizer moments then never has a second copy of all of them in memory.
+ */
+export interface TensorSource {
+  dtype: DType;
+  shape: number[];
+  read(): TensorData;
+}
+
+export type TensorEntry = TensorRecord | TensorSource;
+
+export function isTensorSource(entry: TensorEntry): entry is TensorSource {
+  return typeof (entry as TensorSource).read === 'function';
+}
+
 export const DTYPES: readonly DType[] = ['F32', 'F16', 'BF16', 'I64', 'I32', 'U8', 'BOOL'];
 
 const BYTES_PER_ELEMENT: Record<DType, number> = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, U8: 1, BOOL: 1 };

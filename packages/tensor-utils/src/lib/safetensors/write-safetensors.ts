@@ -2,17 +2,28 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KoenbertError } from '../errors';
-import { isLittleEndianHost, recordBytes, recordProblem, type TensorRecord } from './tensor-record';
+import {
+  dtypeByteSize,
+  isDType,
+  isLittleEndianHost,
+  isTensorSource,
+  recordBytes,
+  recordProblem,
+  shapeSize,
+  type TensorEntry,
+  type TensorRecord,
+} from './tensor-record';
 
 /**
  * Writes tensors (in the map's order) and string metadata as a .safetensors file.
  * The JSON header is padded with spaces so the data section starts on an 8-byte boundary,
  * tensor bytes are streamed one tensor at a time into a temp sibling, fsynced, then renamed over
- * `file` — readers never see a half-written file.
+ * `file` — readers never see a half-written file. A `TensorSource` is read when its turn comes; data that does not
+ * match its dtype and shape fails the write (and leaves no file).
  */
 export async function writeSafetensors(
   file: string,
-  tensors: Map<string, TensorRecord>,
+  tensors: Map<string, TensorEntry>,
   metadata?: Record<string, string>,
 ): Promise<void> {
   if (!isLittleEndianHost()) {
@@ -24,7 +35,7 @@ export async function writeSafetensors(
   const handle = await fs.open(temp, 'w');
   try {
     await writeAll(handle, header);
-    for (const record of tensors.values()) await writeAll(handle, recordBytes(record));
+    for (const [name, entry] of tensors) await writeAll(handle, recordBytes(materialize({ file, name, entry })));
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -43,10 +54,35 @@ async function writeAll(handle: fs.FileHandle, bytes: Uint8Array): Promise<void>
   }
 }
 
+/** A source's data, checked against its dtype and shape; a record as it is. */
+function materialize(params: { file: string; name: string; entry: TensorEntry }): TensorRecord {
+  const { file, name, entry } = params;
+  if (!isTensorSource(entry)) return entry;
+  const record = { dtype: entry.dtype, shape: entry.shape, data: entry.read() };
+  const problem = recordProblem(record);
+  if (problem) throw new KoenbertError({ code: 'SAFETENSORS_INVALID', file, message: `tensor "${name}": ${problem}` });
+  return record;
+}
+
+/** Bytes of an entry's data: a record's own length, a source's from its dtype and shape (checked when it is read). */
+function entryByteLength(entry: TensorEntry): number {
+  return isTensorSource(entry) ? shapeSize(entry.shape) * dtypeByteSize(entry.dtype) : entry.data.byteLength;
+}
+
+/** Why an entry cannot be written (a record: see recordProblem; a source: its dtype and shape), or undefined. */
+function entryProblem(entry: TensorEntry): string | undefined {
+  if (!isTensorSource(entry)) return recordProblem(entry);
+  if (!isDType(entry.dtype)) return recordProblem({ ...entry, data: new Uint8Array(0) });
+  if (!Array.isArray(entry.shape) || !entry.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    return `shape ${JSON.stringify(entry.shape)} must be a list of non-negative integers`;
+  }
+  return undefined;
+}
+
 /** The 8-byte length plus the space-padded JSON header (total length a multiple of 8). */
 export function encodeHeader(params: {
   file: string;
-  tensors: Map<string, TensorRecord>;
+  tensors: Map<string, TensorEntry>;
   metadata?: Record<string, string>;
 }): Uint8Array {
   const { file, tensors, metadata } = params;
@@ -64,9 +100,9 @@ export function encodeHeader(params: {
     if (name === '__metadata__') {
       throw new KoenbertError({ code: 'SAFETENSORS_INVALID', file, message: 'a tensor cannot be named "__metadata__"' });
     }
-    const problem = recordProblem(record);
+    const problem = entryProblem(record);
     if (problem) throw new KoenbertError({ code: 'SAFETENSORS_INVALID', file, message: `tensor "${name}": ${problem}` });
-    const end = offset + record.data.byteLength;
+    const end = offset + entryByteLength(record);
     json[name] = { dtype: record.dtype, shape: record.shape, data_offsets: [offset, end] };
     offset = end;
   }

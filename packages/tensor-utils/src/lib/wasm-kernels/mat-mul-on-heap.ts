@@ -32,6 +32,17 @@ export function matMulGeometry(params: { aShape: number[]; bShape: number[]; tra
   return { m, k, n, aBatch, bBatch, outBatch, outShape: [...outBatch, m, n] };
 }
 
+/** A product to compute into an allocated float32 `out` of shape geometry.outShape: out = op(a) · op(b). */
+export interface MatMulIntoOut {
+  backend: WasmBackendInternals;
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+  out: tf.TensorInfo;
+  geometry: MatMulGeometry;
+}
+
 /** One 2-D call: out [rows, cols] = a [rows, k] · b [k, cols], each given as a tensor id. */
 export type MatMul2d = (ids: { a: number; b: number; out: number }, shape: { rows: number; k: number; cols: number }) => void;
 
@@ -44,16 +55,7 @@ export type MatMul2d = (ids: { a: number; b: number; out: number }, shape: { row
  * (Computing outᵀ = op(b)ᵀ·op(a)ᵀ instead, to transpose fewer elements, was measured and lost: XNNPACK packs its
  * right operand with a transposing copy at every call, so the big operand costs the same on either side.)
  */
-export function matMulOnHeap(params: {
-  backend: WasmBackendInternals;
-  a: tf.TensorInfo;
-  b: tf.TensorInfo;
-  transposeA: boolean;
-  transposeB: boolean;
-  out: tf.TensorInfo;
-  geometry: MatMulGeometry;
-  call2d: MatMul2d;
-}): void {
+export function matMulOnHeap(params: MatMulIntoOut & { call2d: MatMul2d }): void {
   const { backend, a, b, transposeA, transposeB, out, geometry, call2d } = params;
   const { m, k, n } = geometry;
   const batchA = sizeOf(geometry.aBatch);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KoenbertError } from '../errors';
+import type { WasmMemory } from './koenbert-wasm/web-assembly-api';
 
 /**
  * The parts of `@tensorflow/tfjs-backend-wasm@4.22` (class BackendWasm and its Emscripten module) that the project
@@ -27,9 +28,9 @@ type CFunction = (...args: Array<number | boolean | Uint8Array>) => void;
 export interface WasmModule {
   HEAPU8: Uint8Array;
   /** The threaded binary's (imported, shared) memory. */
-  wasmMemory?: WebAssembly.Memory;
+  wasmMemory?: WasmMemory;
   /** The single-threaded binary's exports, its (exported) memory among them. */
-  asm?: { memory?: WebAssembly.Memory };
+  asm?: { memory?: WasmMemory };
   _malloc(bytes: number): number;
   cwrap(name: string, returnType: null, argTypes: string[]): CFunction;
   tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };

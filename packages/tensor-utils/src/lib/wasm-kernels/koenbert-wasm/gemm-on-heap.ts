@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { broadcastBatchPairs } from '../broadcast-batch-pairs';
-import type { MatMulGeometry } from '../mat-mul-on-heap';
-import { FLOAT32_BYTES, tensorData, type WasmBackendInternals } from '../wasm-internals';
+import type { MatMulIntoOut } from '../mat-mul-on-heap';
+import { FLOAT32_BYTES, tensorData } from '../wasm-internals';
 import { POOL_FUNCTIONS } from './koenbert-wasm-pool';
 import { koenbertWasm, runTasks, usablePool } from './koenbert-wasm-runtime';
 import { planGemmTiles } from './plan-gemm-tiles';
@@ -15,17 +15,12 @@ const GEMM_BLOCK = POOL_FUNCTIONS.indexOf('gemm_block');
  * heap. Transposed operands are read through strides (no transposed copy); broadcast batches through per-batch
  * offsets. `out` is float32 with shape geometry.outShape, already allocated; geometry.k must be > 0.
  */
-export function gemmOnHeap(params: {
-  backend: WasmBackendInternals;
-  a: tf.TensorInfo;
-  b: tf.TensorInfo;
-  transposeA: boolean;
-  transposeB: boolean;
-  out: tf.TensorInfo;
-  geometry: MatMulGeometry;
-  /** n floats added to every row. */
-  bias?: tf.TensorInfo;
-}): void {
+export function gemmOnHeap(
+  params: MatMulIntoOut & {
+    /** n floats added to every row. */
+    bias?: tf.TensorInfo;
+  },
+): void {
   const { backend, a, b, transposeA, transposeB, out, geometry, bias } = params;
   const { m, k, n } = geometry;
   const runtime = koenbertWasm(backend);

@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import { KOENBERT_WASM_BASE64 } from './koenbert-wasm.generated';
+import { webAssembly, type WasmCompiledModule, type WasmMemory } from './web-assembly-api';
 
 /** The exports of csrc/*.c (pointers are byte offsets into the imported memory; see csrc for each contract). */
 export interface KoenbertWasmExports {
@@ -16,7 +17,7 @@ export interface KoenbertWasmExports {
 }
 
 export interface KoenbertWasmModule {
-  module: WebAssembly.Module;
+  module: WasmCompiledModule;
   /** Whether multiply-adds use relaxed SIMD (FMA on x86) or plain SIMD128 mul + add. */
   simd: 'relaxed' | 'simd128';
 }
@@ -32,16 +33,16 @@ export function koenbertWasmModule(shared: boolean): KoenbertWasmModule {
   const cached = compiled.get(shared);
   if (cached) return cached;
   const relaxed = decode(shared ? KOENBERT_WASM_BASE64.sharedRelaxed : KOENBERT_WASM_BASE64.unsharedRelaxed);
-  if (!WebAssembly.validate(relaxed)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  const result: KoenbertWasmModule = WebAssembly.validate(relaxed)
-    ? { module: new WebAssembly.Module(relaxed), simd: 'relaxed' }
-    : { module: new WebAssembly.Module(decode(shared ? KOENBERT_WASM_BASE64.sharedSimd128 : KOENBERT_WASM_BASE64.unsharedSimd128)), simd: 'simd128' };
+  if (!webAssembly.validate(relaxed)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  const result: KoenbertWasmModule = webAssembly.validate(relaxed)
+    ? { module: new webAssembly.Module(relaxed), simd: 'relaxed' }
+    : { module: new webAssembly.Module(decode(shared ? KOENBERT_WASM_BASE64.sharedSimd128 : KOENBERT_WASM_BASE64.unsharedSimd128)), simd: 'simd128' };
   compiled.set(shared, result);
   return result;
 }
 
-export function instantiateKoenbertWasm(module: WebAssembly.Module, memory: WebAssembly.Memory): KoenbertWasmExports {
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KoenbertWasmExports;
+export function instantiateKoenbertWasm(module: WasmCompiledModule, memory: WasmMemory): KoenbertWasmExports {
+  return new webAssembly.Instance(module, { env: { memory } }).exports as unknown as KoenbertWasmExports;
 }
 
 function decode(base64: string): Uint8Array {

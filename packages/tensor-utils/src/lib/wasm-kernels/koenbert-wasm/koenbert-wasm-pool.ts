@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { WasmCompiledModule, WasmMemory } from './web-assembly-api';
 
 /**
  * The exports a pool task can call, by index (the first slot of a task). gemm_block also gets the calling thread's
@@ -86,7 +87,7 @@ export class KoenbertWasmPool {
   /** Set when a worker died after start; dispatch would wait for it forever, so the caller must stop using the pool. */
   broken = false;
 
-  private constructor(params: { module: WebAssembly.Module; memory: WebAssembly.Memory; scratch: number[] }) {
+  private constructor(params: { module: WasmCompiledModule; memory: WasmMemory; scratch: number[] }) {
     const { module, memory, scratch } = params;
     this.workers = scratch.map(
       (pointer) => new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: this.state.buffer, taskArgs: this.taskArgs.buffer, scratch: pointer } }),
@@ -94,7 +95,7 @@ export class KoenbertWasmPool {
   }
 
   /** One worker per scratch pointer (each a private gemm_scratch_floats buffer on the shared heap). */
-  static async start(params: { module: WebAssembly.Module; memory: WebAssembly.Memory; scratch: number[] }): Promise<KoenbertWasmPool> {
+  static async start(params: { module: WasmCompiledModule; memory: WasmMemory; scratch: number[] }): Promise<KoenbertWasmPool> {
     const pool = new KoenbertWasmPool(params);
     try {
       await Promise.all(

@@ -3,6 +3,7 @@ import type { WasmBackendInternals, WasmModule } from '../wasm-internals';
 import { KoenbertWasmPool, MAX_TASKS_PER_DISPATCH, runTask, TASK_SLOTS } from './koenbert-wasm-pool';
 import { instantiateKoenbertWasm, koenbertWasmModule, type KoenbertWasmExports } from './koenbert-wasm-module';
 import { MAX_STRIP_COLUMNS } from './plan-gemm-tiles';
+import { webAssembly, type WasmMemory } from './web-assembly-api';
 
 /** koenbert's kernels attached to one started wasm backend: an instance on this thread and, once started, worker threads. */
 export interface KoenbertWasmRuntime {
@@ -31,7 +32,7 @@ export function koenbertWasm(backend: WasmBackendInternals): KoenbertWasmRuntime
  * binary, whose memory workers can share; returns the count in use. Idempotent. initBackend calls it after starting
  * wasm threads.
  */
-export async function startGemmThreads(backend: WasmBackendInternals, threads: number): Promise<number> {
+export async function startKernelThreads(backend: WasmBackendInternals, threads: number): Promise<number> {
   const runtime = koenbertWasm(backend);
   if (runtime.pool && !runtime.pool.broken) return runtime.pool.size + 1;
   const memory = heapMemory(backend);
@@ -69,17 +70,17 @@ export function runTasks(params: { runtime: KoenbertWasmRuntime; count: number; 
   }
 }
 
-/** Threads koenbert's kernels of this backend run on now (1 until startGemmThreads). */
-export function gemmThreads(backend: WasmBackendInternals): number {
+/** Threads koenbert's kernels of this backend run on now (1 until startKernelThreads). */
+export function kernelThreads(backend: WasmBackendInternals): number {
   const runtime = runtimes.get(backend.wasm);
   const pool = runtime && usablePool(runtime);
   return pool ? pool.size + 1 : 1;
 }
 
-function heapMemory(backend: WasmBackendInternals): WebAssembly.Memory {
+function heapMemory(backend: WasmBackendInternals): WasmMemory {
   // The threaded binary imports its memory and keeps it as Module.wasmMemory; the single-threaded one exports it.
   const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) {
+  if (!(memory instanceof webAssembly.Memory)) {
     throw new KoenbertError({
       code: 'WASM_INTERNALS_CHANGED',
       message: "koenbert's wasm kernels need the wasm backend's WebAssembly.Memory (Module.wasmMemory or Module.asm.memory in tfjs-backend-wasm 4.22); this backend has neither",
@@ -88,7 +89,7 @@ function heapMemory(backend: WasmBackendInternals): WebAssembly.Memory {
   return memory;
 }
 
-function isShared(memory: WebAssembly.Memory): boolean {
+function isShared(memory: WasmMemory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
