@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles packages/tensor-utils/csrc/*.c (koenbert's wasm kernels: GEMM, exp, erf, GELU, layer norm, sum, AdamW) into the four WebAssembly modules
+// Compiles packages/tensor-utils/csrc/*.c (koenbert's wasm kernels: GEMM, exp, erf, GELU, layer norm, softmax cross-entropy, sum, AdamW) into the four WebAssembly modules
 // the wasm kernels pick from and writes them, base64-encoded, into
 // packages/tensor-utils/src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm.generated.ts (so that the package needs no
 // asset copying and no toolchain at install time).
@@ -26,7 +26,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = path.join(root, 'packages/tensor-utils/csrc');
 const outPath = path.join(root, 'packages/tensor-utils/src/lib/wasm-kernels/koenbert-wasm/koenbert-wasm.generated.ts');
 const clangVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@yowasp/clang/package.json'), 'utf8')).version;
-const EXPORTS = ['gemm_block', 'gemm_scratch_floats', 'exp_f32', 'sum_reduce', 'adamw_update', 'erf_f32', 'gelu_f32', 'gelu_grad_f32', 'layer_norm_f32', 'layer_norm_grad_f32'];
+const EXPORTS = ['gemm_block', 'gemm_scratch_floats', 'exp_f32', 'sum_reduce', 'adamw_update', 'erf_f32', 'gelu_f32', 'gelu_grad_f32', 'layer_norm_f32', 'layer_norm_grad_f32', 'xent_row_stats', 'xent_grad'];
 
 const VARIANTS = {
   unsharedRelaxed: { shared: false, relaxed: true },

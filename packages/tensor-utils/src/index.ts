@@ -19,6 +19,7 @@ export { SeededRng } from './lib/seeded-rng';
 export { AdamW, defaultDecayExcluded, type AdamWParams, type AdamWState } from './lib/adamw';
 export { gelu } from './lib/gelu';
 export { layerNorm } from './lib/layer-norm';
+export { sparseSoftmaxCrossEntropy } from './lib/sparse-softmax-cross-entropy';
 export { clipByGlobalNorm } from './lib/clip-by-global-norm';
 export { linearWarmupDecay, constantWithWarmup } from './lib/lr-schedule';
 export { JsonlLogger, type JsonlLoggerOptions } from './lib/jsonl-logger';

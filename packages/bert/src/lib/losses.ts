@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { KoenbertError } from '@koenbert/tensor-utils';
+import { KoenbertError, sparseSoftmaxCrossEntropy } from '@koenbert/tensor-utils';
 
 /**
  * torch.nn.functional.cross_entropy with `ignore_index` and mean reduction: logits [..., classes], labels [...] int32
@@ -17,12 +17,15 @@ export function crossEntropyLoss(params: { logits: tf.Tensor; labels: tf.Tensor;
     if (flatLabels.shape[0] !== count) {
       throw new KoenbertError({ code: 'INVALID_ARGUMENT', message: `crossEntropyLoss: ${count} rows of logits [${logits.shape}] but ${flatLabels.shape[0]} labels [${labels.shape}]` });
     }
-    const valid = tf.notEqual(flatLabels, ignoreIndex);
-    const safeLabels = tf.mul(flatLabels, tf.cast(valid, 'int32'));
-    const flatIndex = tf.add(tf.mul(tf.range(0, count, 1, 'int32'), tf.scalar(classes, 'int32')), safeLabels);
-    const picked = tf.gather(tf.reshape(tf.logSoftmax(flatLogits), [-1]), flatIndex);
-    const weights = tf.cast(valid, 'float32');
-    return tf.div(tf.sub(0, tf.sum(tf.mul(picked, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
+    const negative = Array.from(flatLabels.dataSync()).find((label) => label < 0 && label !== ignoreIndex);
+    if (negative !== undefined) {
+      throw new KoenbertError({ code: 'INVALID_ARGUMENT', message: `crossEntropyLoss: label ${negative} is negative and not the ignore index ${ignoreIndex}` });
+    }
+    // ignored rows become target −1; on wasm the loss and its gradient are two fused kernels (tensor-utils)
+    const kept = tf.cast(tf.notEqual(flatLabels, ignoreIndex), 'int32');
+    const one = tf.scalar(1, 'int32');
+    const targets = tf.sub(tf.mul(tf.add(flatLabels, one), kept), one) as tf.Tensor1D;
+    return sparseSoftmaxCrossEntropy(flatLogits as tf.Tensor2D, targets);
   });
 }
 

@@ -193,7 +193,7 @@ describe('AdamW: memory, state, errors', () => {
     expect([...lazy.moments.keys()]).toEqual([...eager.moments.keys()]);
     for (const [key, source] of lazy.moments) {
       expect(source.shape).toEqual(eager.moments.get(key)!.shape);
-      expect(Array.from(source.read())).toEqual(Array.from(eager.moments.get(key)!.data as Float32Array));
+      expect(Array.from(source.read() as Float32Array)).toEqual(Array.from(eager.moments.get(key)!.data as Float32Array));
     }
     optimizer.dispose();
     disposeAll(params.values());

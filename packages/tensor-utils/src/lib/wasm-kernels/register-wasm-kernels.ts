@@ -8,6 +8,7 @@ import { expConfig } from './exp';
 import { fusedMatMulConfig } from './fused-mat-mul';
 import { gatherRowsConfig } from './gather-rows';
 import { layerNormConfig, layerNormGradConfig } from './layer-norm';
+import { xentGradConfig, xentRowStatsConfig } from './softmax-cross-entropy';
 import { identityConfig } from './identity';
 import { castConfig, transposeConfig } from './no-op-transpose-cast';
 import { stockKernels } from './stock-kernels';
@@ -31,12 +32,14 @@ export const WASM_KERNELS: readonly tf.KernelConfig[] = [
   geluGradConfig,
   layerNormConfig,
   layerNormGradConfig,
+  xentRowStatsConfig,
+  xentGradConfig,
 ];
 
 /**
  * Registers the project's wasm kernels (BatchMatMul, _FusedMatMul, UnsortedSegmentSum, Identity, Transpose/Cast for
  * their no-op cases, Exp, Erf and Sum for float32, GatherV2 for row lookups) in place of the stock ones, which are kept
- * for `unregisterWasmKernels`, and the fused kernels that AdamW, `gelu` and `layerNorm` use where they are registered. Idempotent;
+ * for `unregisterWasmKernels`, and the fused kernels that AdamW, `gelu`, `layerNorm` and `sparseSoftmaxCrossEntropy` use where they are registered. Idempotent;
  * may be called before or after the wasm backend is initialised. initBackend calls it when it picks wasm.
  */
 export function registerWasmKernels(): void {

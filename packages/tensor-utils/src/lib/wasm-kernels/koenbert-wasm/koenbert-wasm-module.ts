@@ -14,6 +14,8 @@ export interface KoenbertWasmExports {
   gelu_grad_f32(x: number, dy: number, dx: number, n: number): void;
   layer_norm_f32(...args: number[]): void;
   layer_norm_grad_f32(...args: number[]): void;
+  xent_row_stats(logits: number, rows: number, cols: number, rowMax: number, rowSum: number): void;
+  xent_grad(logits: number, targets: number, lse: number, rows: number, cols: number, scale: number, dlogits: number): void;
 }
 
 export interface KoenbertWasmModule {
