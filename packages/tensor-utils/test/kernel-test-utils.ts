@@ -4,6 +4,13 @@ import { SeededRng } from '../src/lib/seeded-rng';
 /** float32 unit roundoff. */
 export const EPS32 = 2 ** -24;
 
+/** Spacing of float32 values around |value| (2^-149 for subnormals and 0). */
+export function ulp32(value: number): number {
+  const magnitude = Math.abs(value);
+  if (magnitude < 2 ** -126) return 2 ** -149;
+  return 2 ** (Math.floor(Math.log2(magnitude)) - 23);
+}
+
 export function randomNormal(rng: SeededRng, shape: number[]): { values: Float32Array; shape: number[] } {
   const size = shape.reduce((product, dim) => product * dim, 1);
   return { values: Float32Array.from({ length: size }, () => rng.normal()), shape };

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend/init-backend';
 import { gelu } from '../src/lib/gelu';
 import { erfConfig, GELU, GELU_GRAD } from '../src/lib/wasm-kernels/erf-gelu';
-import { liveCounts, worstRatio } from './kernel-test-utils';
+import { EPS32, liveCounts, ulp32, worstRatio } from './kernel-test-utils';
 
 // Float64 values from the C library (tools/golden/make-erf-gelu-golden.py) at float32 inputs.
 const golden: { x: number[]; erf: number[]; gelu: number[]; geluGrad: number[] } = JSON.parse(
@@ -16,14 +16,6 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
 });
 
-/** Spacing of float32 values around |value| (2^-149 for subnormals and 0). */
-function ulp32(value: number): number {
-  const magnitude = Math.abs(value);
-  if (magnitude < 2 ** -126) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(magnitude)) - 23);
-}
-
-const EPS32 = 2 ** -24;
 
 /**
  * GELU and its derivative go through Φ(x) = (1 + erf(x/√2))/2, whose float32 value has an absolute error of a few

@@ -3,18 +3,11 @@ import { initBackend } from '../src/lib/backend/init-backend';
 import { SeededRng } from '../src/lib/seeded-rng';
 import { expConfig } from '../src/lib/wasm-kernels/exp';
 import { contiguousReduction, sumConfig } from '../src/lib/wasm-kernels/sum';
-import { EPS32, liveCounts, randomNormal, worstRatio } from './kernel-test-utils';
+import { EPS32, liveCounts, randomNormal, ulp32, worstRatio } from './kernel-test-utils';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
 });
-
-/** Spacing of float32 values around |value| (2^-149 for subnormals and 0). */
-function ulp32(value: number): number {
-  const magnitude = Math.abs(value);
-  if (magnitude < 2 ** -126) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(magnitude)) - 23);
-}
 
 describe('Exp (project kernel on wasm, csrc/exp.c)', () => {
   it('is the registered wasm Exp', () => {

@@ -134,14 +134,7 @@ export class AdamW {
 
   /** A copy of the optimizer state (F32 records, read synchronously from the backend). */
   getState(): AdamWState {
-    const moments = new Map<string, TensorRecord>();
-    const paramSteps: Record<string, number> = {};
-    for (const [name, state] of this.moments) {
-      moments.set(`${name}.exp_avg`, toRecord(state.expAvg));
-      moments.set(`${name}.exp_avg_sq`, toRecord(state.expAvgSq));
-      paramSteps[name] = state.step;
-    }
-    return { step: this.step, moments, paramSteps };
+    return this.stateOf(toRecord);
   }
 
   /**
@@ -149,11 +142,15 @@ export class AdamW {
    * checkpoint holds one moment's copy at a time, not all of them). Read before the next `applyGradients`.
    */
   getStateSources(): { step: number; moments: Map<string, TensorSource>; paramSteps: Record<string, number> } {
-    const moments = new Map<string, TensorSource>();
+    return this.stateOf(toSource);
+  }
+
+  private stateOf<Entry>(entry: (moment: tf.Variable) => Entry): { step: number; moments: Map<string, Entry>; paramSteps: Record<string, number> } {
+    const moments = new Map<string, Entry>();
     const paramSteps: Record<string, number> = {};
     for (const [name, state] of this.moments) {
-      moments.set(`${name}.exp_avg`, toSource(state.expAvg));
-      moments.set(`${name}.exp_avg_sq`, toSource(state.expAvgSq));
+      moments.set(`${name}.exp_avg`, entry(state.expAvg));
+      moments.set(`${name}.exp_avg_sq`, entry(state.expAvgSq));
       paramSteps[name] = state.step;
     }
     return { step: this.step, moments, paramSteps };
