@@ -17,15 +17,15 @@ export function crossEntropyLoss(params: { logits: tf.Tensor; labels: tf.Tensor;
     if (flatLabels.shape[0] !== count) {
       throw new KoenbertError({ code: 'INVALID_ARGUMENT', message: `crossEntropyLoss: ${count} rows of logits [${logits.shape}] but ${flatLabels.shape[0]} labels [${labels.shape}]` });
     }
-    const negative = Array.from(flatLabels.dataSync()).find((label) => label < 0 && label !== ignoreIndex);
-    if (negative !== undefined) {
-      throw new KoenbertError({ code: 'INVALID_ARGUMENT', message: `crossEntropyLoss: label ${negative} is negative and not the ignore index ${ignoreIndex}` });
-    }
     // ignored rows become target −1; on wasm the loss and its gradient are two fused kernels (tensor-utils)
-    const kept = tf.cast(tf.notEqual(flatLabels, ignoreIndex), 'int32');
-    const one = tf.scalar(1, 'int32');
-    const targets = tf.sub(tf.mul(tf.add(flatLabels, one), kept), one) as tf.Tensor1D;
-    return sparseSoftmaxCrossEntropy(flatLogits as tf.Tensor2D, targets);
+    const targets = Int32Array.from(flatLabels.dataSync(), (label) => {
+      if (label === ignoreIndex) return -1;
+      if (label < 0) {
+        throw new KoenbertError({ code: 'INVALID_ARGUMENT', message: `crossEntropyLoss: label ${label} is negative and not the ignore index ${ignoreIndex}` });
+      }
+      return label;
+    });
+    return sparseSoftmaxCrossEntropy(flatLogits as tf.Tensor2D, tf.tensor1d(targets, 'int32'));
   });
 }
 

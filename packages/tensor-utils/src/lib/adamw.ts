@@ -98,6 +98,7 @@ export class AdamW {
       }
     }
     this.step += 1;
+    const fused = tf.getKernel(ADAMW_UPDATE, tf.getBackend()) !== undefined;
     for (const [name, grad] of grads) {
       const param = params.get(name) as tf.Variable;
       const state = this.momentsFor(name, param.shape);
@@ -105,7 +106,7 @@ export class AdamW {
       const weightDecay = this.decayExcluded(name) ? 0 : this.weightDecay;
       const stepSize = lr / (1 - this.beta1 ** state.step);
       const biasCorrection2Sqrt = Math.sqrt(1 - this.beta2 ** state.step);
-      if (tf.getKernel(ADAMW_UPDATE, tf.getBackend()) !== undefined) {
+      if (fused) {
         const attrs: AdamWUpdateAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, stepSize, biasCorrection2Sqrt, decayFactor: 1 - lr * weightDecay };
         const [updated, expAvg, expAvgSq] = tf.engine().runKernel(ADAMW_UPDATE, { param, grad, expAvg: state.expAvg, expAvgSq: state.expAvgSq }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         state.expAvg.assign(expAvg);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { shapeSize } from '../safetensors/tensor-record';
 import { koenbertWasm } from './koenbert-wasm/koenbert-wasm-runtime';
-import { sizeOf } from './mat-mul-on-heap';
-import { asWasmBackend, tensorData, type KernelArgs } from './wasm-internals';
+import { asWasmBackend, heapOffset, type KernelArgs } from './wasm-internals';
 
 /** A project kernel (wasm only): one AdamW step of a parameter, outputs [param, expAvg, expAvgSq]. */
 export const ADAMW_UPDATE = 'KoenbertAdamWUpdate';
@@ -25,15 +25,14 @@ export function adamWUpdate(args: KernelArgs<'param' | 'grad' | 'expAvg' | 'expA
   const attrs = args.attrs as unknown as AdamWUpdateAttrs;
   const backend = asWasmBackend(args.backend);
   const outputs = [param, expAvg, expAvgSq].map((input) => backend.makeOutput(input.shape, 'float32'));
-  const size = sizeOf(param.shape);
+  const size = shapeSize(param.shape);
   if (size > 0) {
-    const [paramOut, expAvgOut, expAvgSqOut] = outputs.map((info) => tensorData(backend, info).memoryOffset);
-    const pointer = (info: tf.TensorInfo) => tensorData(backend, info).memoryOffset;
+    const [paramOut, expAvgOut, expAvgSqOut] = outputs.map((info) => heapOffset(backend, info));
     koenbertWasm(backend).exports.adamw_update(
-      pointer(param),
-      pointer(grad),
-      pointer(expAvg),
-      pointer(expAvgSq),
+      heapOffset(backend, param),
+      heapOffset(backend, grad),
+      heapOffset(backend, expAvg),
+      heapOffset(backend, expAvgSq),
       paramOut,
       expAvgOut,
       expAvgSqOut,

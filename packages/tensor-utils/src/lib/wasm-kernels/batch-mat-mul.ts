@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { shapeSize } from '../safetensors/tensor-record';
 import { gemmOnHeap } from './koenbert-wasm/gemm-on-heap';
 import { wasmGemmEngine } from './koenbert-wasm/wasm-gemm-engine';
-import { heapFloat32, matMulGeometry, matMulOnHeap, sizeOf } from './mat-mul-on-heap';
+import { heapFloat32, matMulGeometry, matMulOnHeap } from './mat-mul-on-heap';
 import { asWasmBackend, int32Bytes, wasmExports, type KernelArgs, type WasmBackendInternals } from './wasm-internals';
 
 /**
@@ -32,7 +33,7 @@ export function batchMatMulInto(params: {
   const { backend, a, b, transposeA, transposeB } = params;
   const geometry = matMulGeometry({ aShape: a.shape, bShape: b.shape, transposeA, transposeB });
   const out = backend.makeOutput(geometry.outShape, 'float32');
-  if (sizeOf(geometry.outShape) === 0) return out;
+  if (shapeSize(geometry.outShape) === 0) return out;
   if (geometry.k === 0) {
     heapFloat32(backend, out).fill(0);
     return out;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { elementwiseOnHeap } from './koenbert-wasm/elementwise-on-heap';
-import { stockKernelFunc } from './stock-kernels';
+import { runStockKernel } from './stock-kernels';
 import { asWasmBackend, type KernelArgs } from './wasm-internals';
 
 /** Project kernels (wasm only) behind the `gelu` op: forward x·Φ(x), and dy·(Φ(x) + x·φ(x)). */
@@ -10,7 +10,7 @@ export const GELU_GRAD = 'KoenbertGeluGrad';
 /** Erf for the wasm backend: float32 through csrc/erf_gelu.c (within 3 ulp); other dtypes: the stock kernel. */
 export function erf(args: KernelArgs<'x'>): tf.TensorInfo {
   const { x } = args.inputs;
-  if (x.dtype !== 'float32') return stockKernelFunc(tf.Erf)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (x.dtype !== 'float32') return runStockKernel(tf.Erf, args);
   return elementwiseOnHeap({ backend: asWasmBackend(args.backend), fn: 'erf_f32', inputs: [x] });
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { elementwiseOnHeap } from './koenbert-wasm/elementwise-on-heap';
-import { stockKernelFunc } from './stock-kernels';
+import { runStockKernel } from './stock-kernels';
 import { asWasmBackend, type KernelArgs } from './wasm-internals';
 
 /**
@@ -10,7 +10,7 @@ import { asWasmBackend, type KernelArgs } from './wasm-internals';
  */
 export function exp(args: KernelArgs<'x'>): tf.TensorInfo {
   const { x } = args.inputs;
-  if (x.dtype !== 'float32') return stockKernelFunc(tf.Exp)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (x.dtype !== 'float32') return runStockKernel(tf.Exp, args);
   return elementwiseOnHeap({ backend: asWasmBackend(args.backend), fn: 'exp_f32', inputs: [x] });
 }
 

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { shapeSize } from '../safetensors/tensor-record';
 import { batchMatMulInto } from './batch-mat-mul';
 import { gemmOnHeap } from './koenbert-wasm/gemm-on-heap';
 import { wasmGemmEngine } from './koenbert-wasm/wasm-gemm-engine';
-import { matMulGeometry, matMulOnHeap, sizeOf } from './mat-mul-on-heap';
-import { asWasmBackend, int32Bytes, tensorData, wasmExports, withHeapViews, type KernelArgs, type WasmBackendInternals } from './wasm-internals';
+import { matMulGeometry, matMulOnHeap } from './mat-mul-on-heap';
+import { asWasmBackend, heapOffset, int32Bytes, wasmExports, withHeapViews, type KernelArgs, type WasmBackendInternals } from './wasm-internals';
 
 /** tfjs-backend-wasm's FusableActivation enum (cc/fusable_activations.h). */
 const ACTIVATION_CODES: Record<string, number> = { linear: 0, relu: 1, relu6: 2, prelu: 3, leakyrelu: 4, sigmoid: 5, elu: 6 };
@@ -39,11 +40,11 @@ export function fusedMatMul(args: KernelArgs<'a' | 'b', 'bias' | 'preluActivatio
   if (activationCode === undefined) throw new Error(`_FusedMatMul on wasm: unsupported activation ${activation}`);
   const backend = asWasmBackend(args.backend);
   const geometry = matMulGeometry({ aShape: a.shape, bShape: b.shape, transposeA, transposeB });
-  const biasFits = bias == null || (bias.dtype === 'float32' && sizeOf(bias.shape) === geometry.n && bias.shape.every((size, i) => i === bias.shape.length - 1 || size === 1));
+  const biasFits = bias == null || (bias.dtype === 'float32' && shapeSize(bias.shape) === geometry.n && bias.shape.every((size, i) => i === bias.shape.length - 1 || size === 1));
   if (biasFits && activation !== 'prelu' && geometry.k > 0) {
     if (wasmGemmEngine() === 'koenbert') {
       const out = backend.makeOutput(geometry.outShape, 'float32');
-      if (sizeOf(geometry.outShape) > 0) gemmOnHeap({ backend, a, b, transposeA, transposeB, out, geometry, bias });
+      if (shapeSize(geometry.outShape) > 0) gemmOnHeap({ backend, a, b, transposeA, transposeB, out, geometry, bias });
       return applyActivation({ backend, result: out, activation, preluActivationWeights, leakyreluAlpha });
     }
     return fusedOnHeap({ backend, a, b, bias, transposeA, transposeB, activationCode, leakyreluAlpha });
@@ -64,11 +65,11 @@ function fusedOnHeap(params: {
   const { backend, a, b, bias, transposeA, transposeB, activationCode, leakyreluAlpha } = params;
   const geometry = matMulGeometry({ aShape: a.shape, bShape: b.shape, transposeA, transposeB });
   const out = backend.makeOutput(geometry.outShape, 'float32');
-  if (sizeOf(geometry.outShape) === 0) return out;
+  if (shapeSize(geometry.outShape) === 0) return out;
   const { fusedMatMul: cFusedMatMul } = wasmExports(backend);
   const { n } = geometry;
   // The bias also gets a fresh id for this call only, so that no cached XNNPACK operator outlives it.
-  const biasSpans = bias == null ? [] : [{ byteOffset: tensorData(backend, bias).memoryOffset, size: n }];
+  const biasSpans = bias == null ? [] : [{ byteOffset: heapOffset(backend, bias), size: n }];
   withHeapViews(backend, biasSpans, ([biasId = 0]) =>
     matMulOnHeap({
       backend,

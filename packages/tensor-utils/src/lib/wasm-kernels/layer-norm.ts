@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
+import { shapeSize } from '../safetensors/tensor-record';
 import { koenbertWasm } from './koenbert-wasm/koenbert-wasm-runtime';
-import { sizeOf } from './mat-mul-on-heap';
-import { asWasmBackend, tensorData, type KernelArgs } from './wasm-internals';
+import { asWasmBackend, heapOffset, type KernelArgs } from './wasm-internals';
 
 /** Project kernels (wasm only) behind the `layerNorm` op. Forward outputs [y, mean, rstd]; backward [dx, dgamma, dbeta]. */
 export const LAYER_NORM = 'KoenbertLayerNorm';
@@ -12,12 +12,12 @@ export function layerNormKernel(args: KernelArgs<'x' | 'gamma' | 'beta'>): tf.Te
   const { x, gamma, beta } = args.inputs;
   const backend = asWasmBackend(args.backend);
   const cols = x.shape[x.shape.length - 1];
-  const rows = sizeOf(x.shape.slice(0, -1));
+  const rows = shapeSize(x.shape.slice(0, -1));
   const outputs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([rows], 'float32'), backend.makeOutput([rows], 'float32')];
   if (rows > 0 && cols > 0) {
-    const [y, mean, rstd] = outputs.map((info) => tensorData(backend, info).memoryOffset);
-    const pointer = (info: tf.TensorInfo) => tensorData(backend, info).memoryOffset;
-    koenbertWasm(backend).exports.layer_norm_f32(pointer(x), pointer(gamma), pointer(beta), y, mean, rstd, rows, cols, Number(args.attrs?.epsilon));
+    const [y, mean, rstd] = outputs.map((info) => heapOffset(backend, info));
+    const [xAt, gammaAt, betaAt] = [x, gamma, beta].map((info) => heapOffset(backend, info));
+    koenbertWasm(backend).exports.layer_norm_f32(xAt, gammaAt, betaAt, y, mean, rstd, rows, cols, Number(args.attrs?.epsilon));
   }
   return outputs;
 }
@@ -27,12 +27,12 @@ export function layerNormGradKernel(args: KernelArgs<'dy' | 'x' | 'gamma' | 'mea
   const { dy, x, gamma, mean, rstd } = args.inputs;
   const backend = asWasmBackend(args.backend);
   const cols = x.shape[x.shape.length - 1];
-  const rows = sizeOf(x.shape.slice(0, -1));
+  const rows = shapeSize(x.shape.slice(0, -1));
   const outputs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32')];
   if (cols > 0) {
-    const [dx, dgamma, dbeta] = outputs.map((info) => tensorData(backend, info).memoryOffset);
-    const pointer = (info: tf.TensorInfo) => tensorData(backend, info).memoryOffset;
-    koenbertWasm(backend).exports.layer_norm_grad_f32(pointer(dy), pointer(x), pointer(gamma), pointer(mean), pointer(rstd), dx, dgamma, dbeta, rows, cols);
+    const [dx, dgamma, dbeta] = outputs.map((info) => heapOffset(backend, info));
+    const [dyAt, xAt, gammaAt, meanAt, rstdAt] = [dy, x, gamma, mean, rstd].map((info) => heapOffset(backend, info));
+    koenbertWasm(backend).exports.layer_norm_grad_f32(dyAt, xAt, gammaAt, meanAt, rstdAt, dx, dgamma, dbeta, rows, cols);
   }
   return outputs;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { broadcastBatchPairs, isSharedB } from './broadcast-batch-pairs';
-import { FLOAT32_BYTES, int32Bytes, tensorData, wasmExports, withHeapViews, type WasmBackendInternals } from './wasm-internals';
+import { FLOAT32_BYTES, heapOffset, int32Bytes, tensorData, wasmExports, withHeapViews, type WasmBackendInternals } from './wasm-internals';
 
 /** Sizes of out[..., m, n] = op(a)[..., m, k] · op(b)[..., k, n] with broadcast batch dimensions. */
 export interface MatMulGeometry {
@@ -58,16 +58,16 @@ export type MatMul2d = (ids: { a: number; b: number; out: number }, shape: { row
 export function matMulOnHeap(params: MatMulIntoOut & { call2d: MatMul2d }): void {
   const { backend, a, b, transposeA, transposeB, out, geometry, call2d } = params;
   const { m, k, n } = geometry;
-  const batchA = sizeOf(geometry.aBatch);
-  const batchB = sizeOf(geometry.bBatch);
+  const batchA = shapeSize(geometry.aBatch);
+  const batchB = shapeSize(geometry.bBatch);
   const temporaries: tf.TensorInfo[] = [];
   try {
     // a as [batchA, m, k] and b as [batchB, k, n], row-major.
     const aRows = transposeA ? transposeLastTwo({ backend, x: a, batch: batchA, rows: k, cols: m, temporaries }) : a;
     const bRows = transposeB ? transposeLastTwo({ backend, x: b, batch: batchB, rows: n, cols: k, temporaries }) : b;
-    const aOffset = tensorData(backend, aRows).memoryOffset;
-    const bOffset = tensorData(backend, bRows).memoryOffset;
-    const outOffset = tensorData(backend, out).memoryOffset;
+    const aOffset = heapOffset(backend, aRows);
+    const bOffset = heapOffset(backend, bRows);
+    const outOffset = heapOffset(backend, out);
     const pairs = broadcastBatchPairs({ outBatch: geometry.outBatch, aBatch: geometry.aBatch, bBatch: geometry.bBatch });
     if (isSharedB(pairs)) {
       const rows = pairs.a.length * m;
@@ -125,11 +125,11 @@ function transposeInto(params: { backend: WasmBackendInternals; x: tf.TensorInfo
   wasmExports(backend).transpose(tensorData(backend, x).id, int32Bytes(shape), shape.length, float32, tensorData(backend, out).id, int32Bytes(perm), perm.length);
 }
 
-export function sizeOf(shape: number[]): number {
+export function shapeSize(shape: number[]): number {
   return shape.reduce((product, size) => product * size, 1);
 }
 
 /** The float32 elements of a tensor on the wasm heap (valid until the next allocation may grow the heap). */
 export function heapFloat32(backend: WasmBackendInternals, info: tf.TensorInfo): Float32Array {
-  return new Float32Array(backend.wasm.HEAPU8.buffer, tensorData(backend, info).memoryOffset, sizeOf(info.shape));
+  return new Float32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, info), shapeSize(info.shape));
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { shareBuffer } from './share-buffer';
-import { stockKernelFunc } from './stock-kernels';
+import { runStockKernel } from './stock-kernels';
 import type { KernelArgs } from './wasm-internals';
 
 // Transpose and Cast for the wasm backend: when the output would equal the input (a permutation that keeps the order
@@ -18,13 +18,13 @@ export function isNoOpPermutation(shape: number[], perm: number[]): boolean {
 export function transpose(args: KernelArgs<'x'>): tf.TensorInfo {
   const { x } = args.inputs;
   const perm = args.attrs?.perm as number[];
-  if (!isNoOpPermutation(x.shape, perm)) return stockKernelFunc(tf.Transpose)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (!isNoOpPermutation(x.shape, perm)) return runStockKernel(tf.Transpose, args);
   return shareBuffer(args.backend, x, perm.map((axis) => x.shape[axis]));
 }
 
 export function cast(args: KernelArgs<'x'>): tf.TensorInfo {
   const { x } = args.inputs;
-  if (args.attrs?.dtype !== x.dtype) return stockKernelFunc(tf.Cast)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (args.attrs?.dtype !== x.dtype) return runStockKernel(tf.Cast, args);
   return shareBuffer(args.backend, x);
 }
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { koenbertWasm } from './koenbert-wasm/koenbert-wasm-runtime';
-import { asWasmBackend, tensorData, type KernelArgs } from './wasm-internals';
+import { asWasmBackend, heapOffset, type KernelArgs } from './wasm-internals';
 
 /** Project kernels (wasm only) behind `sparseSoftmaxCrossEntropy`. */
 export const XENT_ROW_STATS = 'KoenbertXentRowStats';
@@ -13,8 +13,8 @@ export function xentRowStats(args: KernelArgs<'logits'>): tf.TensorInfo[] {
   const [rows, cols] = logits.shape;
   const outputs = [backend.makeOutput([rows], 'float32'), backend.makeOutput([rows], 'float32')];
   if (rows > 0) {
-    const [max, sum] = outputs.map((info) => tensorData(backend, info).memoryOffset);
-    koenbertWasm(backend).exports.xent_row_stats(tensorData(backend, logits).memoryOffset, rows, cols, max, sum);
+    const [max, sum] = outputs.map((info) => heapOffset(backend, info));
+    koenbertWasm(backend).exports.xent_row_stats(heapOffset(backend, logits), rows, cols, max, sum);
   }
   return outputs;
 }
@@ -26,8 +26,8 @@ export function xentGrad(args: KernelArgs<'logits' | 'targets' | 'lse'>): tf.Ten
   const [rows, cols] = logits.shape;
   const out = backend.makeOutput(logits.shape, 'float32');
   if (rows > 0) {
-    const pointer = (info: tf.TensorInfo) => tensorData(backend, info).memoryOffset;
-    koenbertWasm(backend).exports.xent_grad(pointer(logits), pointer(targets), pointer(lse), rows, cols, Number(args.attrs?.scale), pointer(out));
+    const [logitsAt, targetsAt, lseAt, outAt] = [logits, targets, lse, out].map((info) => heapOffset(backend, info));
+    koenbertWasm(backend).exports.xent_grad(logitsAt, targetsAt, lseAt, rows, cols, Number(args.attrs?.scale), outAt);
   }
   return out;
 }

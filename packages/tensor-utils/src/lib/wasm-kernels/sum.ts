@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { shapeSize } from '../safetensors/tensor-record';
 import { koenbertWasm } from './koenbert-wasm/koenbert-wasm-runtime';
-import { sizeOf } from './mat-mul-on-heap';
-import { stockKernelFunc } from './stock-kernels';
-import { asWasmBackend, tensorData, type KernelArgs } from './wasm-internals';
+import { runStockKernel } from './stock-kernels';
+import { asWasmBackend, heapOffset, type KernelArgs } from './wasm-internals';
 
 /** A reduction over consecutive axes seen as x [outer, reduce, inner] → out [outer, inner]. */
 export interface ContiguousReduction {
@@ -22,16 +22,16 @@ export function contiguousReduction(params: { shape: number[]; axes: number | nu
   const axes = [...new Set(tf.util.parseAxisParam(params.axes as number | number[], shape))].sort((p, q) => p - q);
   const outShape = keepDims ? shape.map((size, axis) => (axes.includes(axis) ? 1 : size)) : shape.filter((_, axis) => !axes.includes(axis));
   const sized = axes.filter((axis) => shape[axis] !== 1);
-  if (sized.length === 0) return { outer: sizeOf(shape), reduce: 1, inner: 1, outShape };
+  if (sized.length === 0) return { outer: shapeSize(shape), reduce: 1, inner: 1, outShape };
   const first = sized[0];
   const last = sized[sized.length - 1];
   for (let axis = first; axis <= last; axis++) {
     if (shape[axis] !== 1 && !sized.includes(axis)) return undefined;
   }
   return {
-    outer: sizeOf(shape.slice(0, first)),
-    reduce: sizeOf(sized.map((axis) => shape[axis])),
-    inner: sizeOf(shape.slice(last + 1)),
+    outer: shapeSize(shape.slice(0, first)),
+    reduce: shapeSize(sized.map((axis) => shape[axis])),
+    inner: shapeSize(shape.slice(last + 1)),
     outShape,
   };
 }
@@ -46,11 +46,11 @@ export function sum(args: KernelArgs<'x'>): tf.TensorInfo {
   const axes = (args.attrs?.axis ?? null) as number | number[] | null;
   const keepDims = Boolean(args.attrs?.keepDims);
   const view = x.dtype === 'float32' ? contiguousReduction({ shape: x.shape, axes, keepDims }) : undefined;
-  if (view === undefined) return stockKernelFunc(tf.Sum)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (view === undefined) return runStockKernel(tf.Sum, args);
   const backend = asWasmBackend(args.backend);
   const out = backend.makeOutput(view.outShape, 'float32');
-  if (sizeOf(view.outShape) > 0) {
-    koenbertWasm(backend).exports.sum_reduce(tensorData(backend, x).memoryOffset, tensorData(backend, out).memoryOffset, view.outer, view.reduce, view.inner);
+  if (shapeSize(view.outShape) > 0) {
+    koenbertWasm(backend).exports.sum_reduce(heapOffset(backend, x), heapOffset(backend, out), view.outer, view.reduce, view.inner);
   }
   return out;
 }

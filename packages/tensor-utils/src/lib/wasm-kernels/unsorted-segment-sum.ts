@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { sizeOf } from './mat-mul-on-heap';
-import { asWasmBackend, tensorData, type KernelArgs, type WasmBackendInternals } from './wasm-internals';
+import { shapeSize } from '../safetensors/tensor-record';
+import { asWasmBackend, heapOffset, type KernelArgs, type WasmBackendInternals } from './wasm-internals';
 
 /**
  * UnsortedSegmentSum for the wasm backend, which has none — it is the gradient of tf.gather, so without it an
@@ -23,11 +23,11 @@ export function unsortedSegmentSum(args: KernelArgs<'x' | 'segmentIds'>): tf.Ten
   const innerShape = x.shape.slice(idsRank);
   const out = backend.makeOutput([numSegments, ...innerShape], x.dtype);
   // Views are taken after makeOutput: an allocation may grow (and so replace) the heap's ArrayBuffer.
-  const inner = sizeOf(innerShape);
-  const count = sizeOf(segmentIds.shape);
+  const inner = shapeSize(innerShape);
+  const count = shapeSize(segmentIds.shape);
   const target = heapView(backend, out, numSegments * inner);
   const source = heapView(backend, x, count * inner);
-  const ids = new Int32Array(backend.wasm.HEAPU8.buffer, tensorData(backend, segmentIds).memoryOffset, count);
+  const ids = new Int32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, segmentIds), count);
   target.fill(0);
   for (let i = 0; i < count; i++) {
     const segment = ids[i];
@@ -40,7 +40,7 @@ export function unsortedSegmentSum(args: KernelArgs<'x' | 'segmentIds'>): tf.Ten
 }
 
 function heapView(backend: WasmBackendInternals, info: tf.TensorInfo, size: number): Float32Array | Int32Array {
-  const offset = tensorData(backend, info).memoryOffset;
+  const offset = heapOffset(backend, info);
   const buffer = backend.wasm.HEAPU8.buffer;
   return info.dtype === 'int32' ? new Int32Array(buffer, offset, size) : new Float32Array(buffer, offset, size);
 }

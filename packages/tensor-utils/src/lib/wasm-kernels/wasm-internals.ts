@@ -77,6 +77,11 @@ export function tensorData(backend: WasmBackendInternals, info: tf.TensorInfo): 
   return data;
 }
 
+/** Byte offset of a tensor's buffer in the wasm heap (what the C kernels take as a pointer). */
+export function heapOffset(backend: WasmBackendInternals, info: tf.TensorInfo): number {
+  return tensorData(backend, info).memoryOffset;
+}
+
 /** A float32/int32 span of the wasm heap: `size` elements starting at byte `byteOffset`. */
 export interface HeapSpan {
   byteOffset: number;

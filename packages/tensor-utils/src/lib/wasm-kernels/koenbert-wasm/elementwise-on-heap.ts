@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import { sizeOf } from '../mat-mul-on-heap';
-import { FLOAT32_BYTES, tensorData, type WasmBackendInternals } from '../wasm-internals';
+import { shapeSize } from '../../safetensors/tensor-record';
+import { FLOAT32_BYTES, heapOffset, type WasmBackendInternals } from '../wasm-internals';
 import { POOL_FUNCTIONS, type PoolFunction } from './koenbert-wasm-pool';
 import { koenbertWasm, runTasks, usablePool } from './koenbert-wasm-runtime';
 
@@ -16,13 +16,13 @@ const CHUNK_ALIGN = 16;
 export function elementwiseOnHeap(params: { backend: WasmBackendInternals; fn: Exclude<PoolFunction, 'gemm_block'>; inputs: tf.TensorInfo[] }): tf.TensorInfo {
   const { backend, fn, inputs } = params;
   const out = backend.makeOutput(inputs[0].shape, 'float32');
-  const size = sizeOf(inputs[0].shape);
+  const size = shapeSize(inputs[0].shape);
   if (size === 0) return out;
   const runtime = koenbertWasm(backend);
   const pool = usablePool(runtime);
   const chunks = pool ? Math.max(1, Math.min(4 * (pool.size + 1), Math.floor(size / MIN_CHUNK))) : 1;
   const chunkSize = Math.ceil(size / chunks / CHUNK_ALIGN) * CHUNK_ALIGN;
-  const pointers = [...inputs, out].map((info) => tensorData(backend, info).memoryOffset);
+  const pointers = [...inputs, out].map((info) => heapOffset(backend, info));
   const id = POOL_FUNCTIONS.indexOf(fn);
   runTasks({
     runtime,

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { broadcastBatchPairs } from '../broadcast-batch-pairs';
 import type { MatMulIntoOut } from '../mat-mul-on-heap';
-import { FLOAT32_BYTES, tensorData } from '../wasm-internals';
+import { FLOAT32_BYTES, heapOffset } from '../wasm-internals';
 import { POOL_FUNCTIONS } from './koenbert-wasm-pool';
 import { koenbertWasm, runTasks, usablePool } from './koenbert-wasm-runtime';
 import { planGemmTiles } from './plan-gemm-tiles';
@@ -29,10 +29,10 @@ export function gemmOnHeap(
   const pool = usablePool(runtime);
   const threaded = pool !== undefined && m * n * k * batches >= MIN_THREADED_MULTIPLY_ADDS;
   const tiles = planGemmTiles({ batches, m, n, threads: threaded ? pool.size + 1 : 1 });
-  const aBase = tensorData(backend, a).memoryOffset;
-  const bBase = tensorData(backend, b).memoryOffset;
-  const outBase = tensorData(backend, out).memoryOffset;
-  const biasPointer = bias ? tensorData(backend, bias).memoryOffset : 0;
+  const aBase = heapOffset(backend, a);
+  const bBase = heapOffset(backend, b);
+  const outBase = heapOffset(backend, out);
+  const biasPointer = bias ? heapOffset(backend, bias) : 0;
   const [am, ak] = transposeA ? [1, m] : [k, 1];
   const [bk, bj] = transposeB ? [1, k] : [n, 1];
   runTasks({

@@ -34,7 +34,8 @@ export function koenbertWasm(backend: WasmBackendInternals): KoenbertWasmRuntime
  */
 export async function startKernelThreads(backend: WasmBackendInternals, threads: number): Promise<number> {
   const runtime = koenbertWasm(backend);
-  if (runtime.pool && !runtime.pool.broken) return runtime.pool.size + 1;
+  const running = usablePool(runtime);
+  if (running) return running.size + 1;
   const memory = heapMemory(backend);
   if (threads <= 1 || !isShared(memory)) return 1;
   const scratch = Array.from({ length: threads - 1 }, () => allocateScratch(backend, runtime.exports));
