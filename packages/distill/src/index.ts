@@ -34,6 +34,7 @@ export {
   type RelationWeights,
   type TeacherRelations,
 } from './lib/losses/minilm-v2';
+export { heldOutRelationLoss, type HeldOutRelationLoss } from './lib/losses/held-out-relation-loss';
 
 // Data pipeline pieces (for benchmarks and other trainers).
 export { listCorpusFiles, corpusFormatOf, type CorpusFile, type CorpusFormat } from './lib/data/corpus-files';
