@@ -10,6 +10,8 @@ import { classifierHead, maskedLmHead } from './heads';
 import { initialParamValue, normalValues } from './init-bert-params';
 import { mapCheckpoint, type LoadReport } from './map-checkpoint';
 import { readCheckpoint } from './read-checkpoint';
+import { checkPretrainedWeights } from './pretrained-checks';
+import { dropMismatchedHead } from './pretrained-head-mismatch';
 
 export interface BertForwardParams {
   /** Token ids [batch, seq], int32. */
@@ -94,26 +96,33 @@ export class BertModel {
 
   /**
    * Loads config.json and model.safetensors / pytorch_model.bin (optionally sharded) from a folder or a Hub repo.
-   * Accepts checkpoints of any BERT class (with or without the `bert.` prefix, legacy gamma/beta names); weights
-   * the task needs but the checkpoint lacks are initialised (seeded by `seed`, default 0) and listed in `loadReport`.
+   * Accepts checkpoints of any BERT class (with or without the `bert.` prefix, legacy gamma/beta names). Strict: the
+   * weights must be exactly the encoder config.json describes, finite (see `checkPretrainedWeights`); only task heads
+   * (and a pooler absent as a whole) the checkpoint lacks are initialised (seeded by `seed`, default 0) and listed in
+   * `loadReport.missing`. `ignoreMismatchedSizes` (transformers' option, task head only): a classifier of another
+   * size is replaced by a fresh one and listed in `loadReport.mismatched` instead of being an error.
    */
   static async fromPretrained(
     dirOrHubId: string,
-    params: { task: BertTask; numLabels?: number; seed?: number } & HubOptions,
+    params: { task: BertTask; numLabels?: number; seed?: number; ignoreMismatchedSizes?: boolean } & HubOptions,
   ): Promise<BertModel> {
-    const { task: requestedTask, numLabels: requestedLabels, seed, ...hub } = params;
+    const { task: requestedTask, numLabels: requestedLabels, seed, ignoreMismatchedSizes, ...hub } = params;
     const task = checkTask(requestedTask);
     const checkpoint = await readCheckpoint({ repoOrPath: dirOrHubId, ...hub });
     const { config, numLabels } = withLabels({ config: await readBertConfig(checkpoint.dir), task, numLabels: requestedLabels });
     const shapes = bertParamShapes({ config, task, numLabels });
+    const { tensors, mismatched } = ignoreMismatchedSizes ? dropMismatchedHead({ tensors: checkpoint.tensors, shapes }) : { tensors: checkpoint.tensors, mismatched: [] };
+    const configFile = path.join(checkpoint.dir, 'config.json');
     const { values, report } = mapCheckpoint({
-      tensors: checkpoint.tensors,
+      tensors,
       shapes,
       task,
       file: checkpoint.file,
       sourceOf: checkpoint.sourceOf,
-      shapeOrigin: (name) => (name.startsWith('classifier.') ? `numLabels = ${numLabels}` : path.join(checkpoint.dir, 'config.json')),
+      shapeOrigin: (name) => (name.startsWith('classifier.') ? `numLabels = ${numLabels}` : configFile),
     });
+    checkPretrainedWeights({ report, values, checkpointNames: checkpoint.tensors.keys(), config, configFile });
+    if (mismatched.length > 0) report.mismatched = mismatched;
     const model = new BertModel({ config, task, numLabels, values, seed: seed ?? 0 });
     model.loadReport = report;
     return model;

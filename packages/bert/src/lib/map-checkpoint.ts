@@ -1,5 +1,6 @@
 import { KoenbertError, toFloat32, type TensorRecord } from '@koenbert/tensor-utils';
 import { encoderPrefix, type BertTask } from './bert-task';
+import type { MismatchedHead } from './pretrained-head-mismatch';
 
 /** What loading did besides copying matching tensors (transformers logs the same three lists). */
 export interface LoadReport {
@@ -11,6 +12,8 @@ export interface LoadReport {
   unexpected: string[];
   /** Renames and ties applied (LayerNorm gamma/beta, tied decoder, `bert.` prefix added or removed). */
   notes: string[];
+  /** With `ignoreMismatchedSizes`: task-head tensors of another shape, replaced by fresh ones (absent when none). */
+  mismatched?: MismatchedHead[];
 }
 
 const ENCODER_PARTS = ['embeddings.', 'encoder.', 'pooler.'];
