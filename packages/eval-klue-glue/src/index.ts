@@ -51,3 +51,8 @@ export { renderMarkdownReport } from './lib/report/render-markdown-report';
 export { renderHtmlReport } from './lib/report/render-html-report';
 export { writeReport } from './lib/report/write-report';
 export { lossCurveSvg } from './lib/report/loss-curve-svg';
+
+// Linear probes of frozen features (a cheaper instrument beside fine-tuning)
+export { linearProbe, PROBE_RESULT_FORMAT, type LinearProbeParams, type ProbeResult } from './lib/probe/linear-probe';
+export { probeFeatures, type Pooling } from './lib/probe/probe-features';
+export { fitRidgeProbe, applyRidgeProbe, PROBE_ALPHAS, type RidgeProbe } from './lib/probe/ridge-probe';
