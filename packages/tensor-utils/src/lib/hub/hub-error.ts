@@ -13,6 +13,15 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** An AbortSignal.timeout() firing (by name: DOMException comes from another realm under jest). */
+export function isTimeout(error: unknown): boolean {
+  for (let current = error as { name?: string; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+    if (current.name === 'TimeoutError') return true;
+    current = current.cause as typeof current;
+  }
+  return false;
+}
+
 /** Whether `error` is fetch failing to reach the server at all (as opposed to an HTTP error answer). */
 export function isNetworkError(error: unknown): boolean {
   for (let current = error as { code?: string; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
@@ -33,11 +42,18 @@ export function unreachableError(params: { hubUrl: string; repo: string; cause: 
 }
 
 /** A one-line KoenbertError for anything the Hub client threw while working on `repo` (and `file`). */
-export function hubError(params: { error: unknown; hubUrl: string; repo: string; revision: string; file?: string }): KoenbertError {
+export function hubError(params: { error: unknown; hubUrl: string; repo: string; revision: string; file?: string; timeoutSeconds?: number }): KoenbertError {
   const { error, hubUrl, repo, revision, file } = params;
   if (error instanceof KoenbertError) return error;
   if (isNetworkError(error)) return unreachableError({ hubUrl, repo, cause: error });
   const where = `${repo}${file ? ` file ${file}` : ''} (revision ${revision}) on ${hubUrl}`;
+  if (isTimeout(error)) {
+    return new KoenbertError({
+      code: 'HUB_TIMEOUT',
+      message: `${where}: no answer within ${params.timeoutSeconds ?? '?'} s (raise hub timeoutSeconds or HF_HUB_DOWNLOAD_TIMEOUT)`,
+      cause: error,
+    });
+  }
   if (error instanceof HubApiError) {
     if (error.statusCode === 401 || error.statusCode === 403) {
       return new KoenbertError({

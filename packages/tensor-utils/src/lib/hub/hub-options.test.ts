@@ -28,4 +28,13 @@ describe('Hub settings from options and environment', () => {
   it('refuses a token that cannot be a Hub token', () => {
     expect(() => resolveHubSettings({ token: 'abc' }, {})).toThrow('the Hub token (token option) must start with "hf_"');
   });
+
+  it('takes the time limit from timeoutSeconds, else HF_HUB_DOWNLOAD_TIMEOUT, else 60 s, and refuses nonsense', () => {
+    expect(resolveHubSettings({}, {}).timeoutSeconds).toBe(60);
+    expect(resolveHubSettings({}, { HF_HUB_DOWNLOAD_TIMEOUT: '7.5' }).timeoutSeconds).toBe(7.5);
+    expect(resolveHubSettings({ timeoutSeconds: 3 }, { HF_HUB_DOWNLOAD_TIMEOUT: '7.5' }).timeoutSeconds).toBe(3);
+    expect(() => resolveHubSettings({}, { HF_HUB_DOWNLOAD_TIMEOUT: 'soon' })).toThrow('the Hub timeout (HF_HUB_DOWNLOAD_TIMEOUT) must be a positive number of seconds');
+    expect(() => resolveHubSettings({ timeoutSeconds: 0 }, {})).toThrow('the Hub timeout (timeoutSeconds) must be a positive number of seconds');
+    expect(() => resolveHubSettings({ timeoutSeconds: -1 }, {})).toThrow('(timeoutSeconds)');
+  });
 });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { KoenbertError } from '../errors';
+import { checkRevision } from './hub-cache';
 
 export type RepoType = 'model' | 'dataset';
 
@@ -16,8 +17,15 @@ export interface HubOptions {
   cacheDir?: string;
   /** Default: HF_ENDPOINT, else https://huggingface.co. */
   hubUrl?: string;
+  /**
+   * Seconds a Hub request may wait for its answer, or a download for its next bytes, before it fails.
+   * Default: HF_HUB_DOWNLOAD_TIMEOUT, else 60.
+   */
+  timeoutSeconds?: number;
   fetch?: typeof fetch;
 }
+
+export const DEFAULT_HUB_TIMEOUT_SECONDS = 60;
 
 export interface HubSettings {
   revision: string;
@@ -25,6 +33,7 @@ export interface HubSettings {
   offline: boolean;
   cacheDir: string;
   hubUrl: string;
+  timeoutSeconds: number;
   fetch: typeof fetch;
 }
 
@@ -46,8 +55,18 @@ export function resolveHubSettings(options: HubOptions, env: NodeJS.ProcessEnv =
       message: `the Hub token ${options.token !== undefined ? '(token option)' : '(HF_TOKEN)'} must start with "hf_"`,
     });
   }
+  const revision = options.revision ?? 'main';
+  checkRevision(revision);
+  const timeoutSeconds = options.timeoutSeconds ?? (env.HF_HUB_DOWNLOAD_TIMEOUT ? Number(env.HF_HUB_DOWNLOAD_TIMEOUT) : DEFAULT_HUB_TIMEOUT_SECONDS);
+  if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
+    throw new KoenbertError({
+      code: 'HUB_BAD_TIMEOUT',
+      message: `the Hub timeout ${options.timeoutSeconds !== undefined ? '(timeoutSeconds)' : '(HF_HUB_DOWNLOAD_TIMEOUT)'} must be a positive number of seconds`,
+    });
+  }
   return {
-    revision: options.revision ?? 'main',
+    revision,
+    timeoutSeconds,
     token: token || undefined,
     offline: options.offline ?? TRUE_VALUES.has((env.HF_HUB_OFFLINE ?? '').toLowerCase()),
     cacheDir: options.cacheDir ?? defaultHubCacheDir(env),
@@ -57,6 +76,17 @@ export function resolveHubSettings(options: HubOptions, env: NodeJS.ProcessEnv =
 }
 
 /** A stage config's Hub fields plus the run-time ones (a token, a fetch for tests) as HubOptions. */
-export function hubOptionsOf(config: Pick<HubOptions, 'revision' | 'offline' | 'cacheDir' | 'hubUrl'>, runtime: { hubToken?: string; fetch?: typeof fetch } = {}): HubOptions {
-  return { revision: config.revision, offline: config.offline, cacheDir: config.cacheDir, hubUrl: config.hubUrl, token: runtime.hubToken, fetch: runtime.fetch };
+export function hubOptionsOf(
+  config: Pick<HubOptions, 'revision' | 'offline' | 'cacheDir' | 'hubUrl' | 'timeoutSeconds'>,
+  runtime: { hubToken?: string; fetch?: typeof fetch } = {},
+): HubOptions {
+  return {
+    revision: config.revision,
+    offline: config.offline,
+    cacheDir: config.cacheDir,
+    hubUrl: config.hubUrl,
+    timeoutSeconds: config.timeoutSeconds,
+    token: runtime.hubToken,
+    fetch: runtime.fetch,
+  };
 }

@@ -47,7 +47,7 @@ export async function listRepoFiles(params: { repoOrPath: string; repoType?: Rep
       path: params.folder,
       recursive: true,
       hubUrl: settings.hubUrl,
-      fetch: settings.fetch,
+      fetch: (input, init) => settings.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(settings.timeoutSeconds * 1000) }),
       accessToken: settings.token,
     })) {
       if (entry.type === 'file') files.push({ path: entry.path, size: entry.size });
@@ -55,7 +55,7 @@ export async function listRepoFiles(params: { repoOrPath: string; repoType?: Rep
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } catch (error) {
     if (isNetworkError(error)) return fromCache(error);
-    throw hubError({ error, hubUrl: settings.hubUrl, repo: target.repo, revision: settings.revision, file: params.folder });
+    throw hubError({ error, hubUrl: settings.hubUrl, repo: target.repo, revision: settings.revision, file: params.folder, timeoutSeconds: settings.timeoutSeconds });
   }
 }
 

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { datasetInfo, downloadFileToCacheDir, modelInfo, pathsInfo } from '@huggingface/hub';
+import { datasetInfo, modelInfo, pathsInfo } from '@huggingface/hub';
 import { KoenbertError } from '../errors';
 import {
   COMMIT_ID,
@@ -12,6 +12,7 @@ import {
   snapshotFolder,
   writeCachedRef,
 } from './hub-cache';
+import { checkAnnouncedFile, downloadToCache, type AnnouncedFile } from './download-to-cache';
 import { hubError, isNetworkError, unreachableError } from './hub-error';
 import { resolveHubSettings, type HubOptions, type HubSettings, type RepoType } from './hub-options';
 import { checkRelativeFile, classifyRepoOrPath } from './repo-or-path';
@@ -30,7 +31,7 @@ interface RepoContext {
   repo: string;
   repoType: RepoType;
   repoFolder: string;
-  settings: HubSettings;
+  settings: HubSettings & { rawFetch: typeof fetch };
 }
 
 /**
@@ -50,7 +51,9 @@ export async function resolveModelDir(params: ResolveModelDirParams): Promise<st
     await checkLocalFiles(target.dir, files);
     return target.dir;
   }
-  const settings = resolveHubSettings(params);
+  const resolved = resolveHubSettings(params);
+  // every API request gets the same time limit as a stalled download
+  const settings = { ...resolved, fetch: withTimeout(resolved.fetch, resolved.timeoutSeconds), rawFetch: resolved.fetch };
   const repoType = params.repoType ?? 'model';
   const context: RepoContext = {
     repo: target.repo,
@@ -64,7 +67,7 @@ export async function resolveModelDir(params: ResolveModelDirParams): Promise<st
   try {
     commit = await resolveCommit(context);
   } catch (error) {
-    if (!isNetworkError(error)) throw hubError({ error, hubUrl: settings.hubUrl, repo: context.repo, revision: settings.revision });
+    if (!isNetworkError(error)) throw hubError({ error, hubUrl: settings.hubUrl, repo: context.repo, revision: settings.revision, timeoutSeconds: settings.timeoutSeconds });
     return fromCache({ context, files, reason: 'unreachable', cause: error });
   }
   try {
@@ -74,6 +77,11 @@ export async function resolveModelDir(params: ResolveModelDirParams): Promise<st
     return fromCache({ context, files, reason: 'unreachable', cause: error });
   }
   return snapshotFolder({ repoFolder: context.repoFolder, commit });
+}
+
+/** `fetch` that gives up when the answer's headers take longer than `timeoutSeconds`. */
+function withTimeout(fetchImpl: typeof fetch, timeoutSeconds: number): typeof fetch {
+  return (input, init) => fetchImpl(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutSeconds * 1000) });
 }
 
 async function checkLocalFiles(dir: string, files: string[]): Promise<void> {
@@ -92,7 +100,7 @@ async function resolveCommit(context: RepoContext): Promise<string> {
   const common = { name: context.repo, revision, hubUrl, fetch, accessToken: token, additionalFields: ['sha'] as ['sha'] };
   const info = context.repoType === 'dataset' ? await datasetInfo(common) : await modelInfo(common);
   const commit = (info as { sha?: string }).sha;
-  if (!commit || !COMMIT_ID.test(commit)) {
+  if (typeof commit !== 'string' || !COMMIT_ID.test(commit)) {
     throw new KoenbertError({ code: 'HUB_ERROR', message: `${context.repo} (revision ${revision}) on ${hubUrl}: no commit id in the answer` });
   }
   await writeCachedRef({ repoFolder: context.repoFolder, revision, commit });
@@ -102,7 +110,7 @@ async function resolveCommit(context: RepoContext): Promise<string> {
 async function download(params: { context: RepoContext; commit: string; files: string[]; optionalFiles: string[] }): Promise<void> {
   const { context, commit, files, optionalFiles } = params;
   const { repoFolder, repo, repoType, settings } = context;
-  const { revision, hubUrl, token, fetch, cacheDir } = settings;
+  const { revision, hubUrl, token, fetch, timeoutSeconds } = settings;
   const required = new Set(files);
   const wanted: string[] = [];
   for (const file of new Set([...files, ...optionalFiles])) {
@@ -113,13 +121,17 @@ async function download(params: { context: RepoContext; commit: string; files: s
   if (wanted.length === 0) return;
 
   const hubRepo = { type: repoType, name: repo };
-  let present: Set<string>;
+  const present = new Map<string, AnnouncedFile>();
   try {
     const infos = await pathsInfo({ repo: hubRepo, paths: wanted, revision: commit, hubUrl, fetch, accessToken: token });
-    present = new Set(infos.filter((info) => info.type === 'file').map((info) => info.path));
+    for (const info of infos) {
+      if (info.type !== 'file' || !wanted.includes(info.path)) continue;
+      const where = `${repo} file ${info.path} (revision ${revision}) on ${hubUrl}`;
+      present.set(info.path, checkAnnouncedFile({ info, file: info.path, where }));
+    }
   } catch (error) {
     if (isNetworkError(error)) throw error;
-    throw hubError({ error, hubUrl, repo, revision });
+    throw hubError({ error, hubUrl, repo, revision, timeoutSeconds });
   }
   const missing = wanted.filter((file) => required.has(file) && !present.has(file));
   if (missing.length > 0) {
@@ -129,15 +141,20 @@ async function download(params: { context: RepoContext; commit: string; files: s
     });
   }
   for (const file of wanted) {
-    if (!present.has(file)) {
+    const announced = present.get(file);
+    if (!announced) {
       await markMissing({ repoFolder, commit, file });
       continue;
     }
+    const prefix = repoType === 'model' ? '' : `${repoType}s/`;
+    const url = `${hubUrl}/${prefix}${repo}/resolve/${commit}/${file.split('/').map(encodeURIComponent).join('/')}`;
+    const where = `${repo} file ${file} (revision ${revision}) on ${hubUrl}`;
     try {
-      await downloadFileToCacheDir({ repo: hubRepo, path: file, revision: commit, cacheDir, hubUrl, fetch, accessToken: token });
+      // the raw fetch: downloadToCache runs its own idle timer over the whole body
+      await downloadToCache({ url, file: announced, repoFolder, commit, where, token, fetch: context.settings.rawFetch, timeoutSeconds });
     } catch (error) {
       if (isNetworkError(error)) throw error;
-      throw hubError({ error, hubUrl, repo, revision, file });
+      throw hubError({ error, hubUrl, repo, revision, file, timeoutSeconds });
     }
   }
 }
