@@ -25,6 +25,7 @@ import { onStopSignals } from '../train/stop-signals';
 import { readHeldOutLines } from './held-out-lines';
 import { maskTokens, type MaskedTokens } from './mask-tokens';
 import { MlmBatches, padBatch, type IdBatch, type MlmDataState } from './mlm-batches';
+import { mlmGrads } from './mlm-grads';
 import { parsePretrainMlmConfig, type PretrainMlmConfig, type PretrainMlmConfigInput } from './pretrain-mlm-config';
 
 export type PretrainMlmEvent =
@@ -93,27 +94,6 @@ interface Masking {
 function specialIdsOf(tokenizer: WordPieceTokenizer): Set<number> {
   const ids = [tokenizer.clsId, tokenizer.sepId, tokenizer.unkId, tokenizer.padId, tokenizer.maskId];
   return new Set(ids.filter((id): id is number => typeof id === 'number'));
-}
-
-/** Summed cross-entropy over the masked positions and its gradients (mean over the masked tokens). */
-function mlmGrads(params: { model: BertModel; batch: IdBatch; masked: MaskedTokens; dropoutSeed?: number }): { loss: number; grads: Map<string, tf.Tensor> } {
-  const { model, batch, masked } = params;
-  const shape: [number, number] = [batch.batchSize, batch.seqLength];
-  const inputIds = tf.tensor2d(masked.inputIds, shape, 'int32');
-  const attentionMask = tf.tensor2d(batch.attentionMask, shape, 'int32');
-  const positions = tf.tensor1d(masked.positions, 'int32');
-  const targets = tf.tensor1d(masked.targets, 'int32');
-  try {
-    const { loss, grads } = model.valueAndGrads(() => {
-      const output = model.forward({ inputIds, attentionMask, logitPositions: positions, training: params.dropoutSeed !== undefined, seed: params.dropoutSeed });
-      return crossEntropyLoss({ logits: output.logits!, labels: targets });
-    });
-    const value = loss.dataSync()[0];
-    loss.dispose();
-    return { loss: value, grads };
-  } finally {
-    tf.dispose([inputIds, attentionMask, positions, targets]);
-  }
 }
 
 /** Held-out MLM loss: masked-token cross-entropy summed over every evaluation batch, divided by their count. */
