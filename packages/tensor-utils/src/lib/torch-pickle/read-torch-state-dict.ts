@@ -10,6 +10,15 @@ import { readZipDirectory, readZipEntry, type ZipEntry } from './zip-archive';
 const ZIP_MAGIC = 0x04034b50;
 
 /**
+ * Memory bounds, far above any BERT (BERT-large's word embeddings are 125 MB, a 250k-token vocab
+ * at hidden 1024 is 1 GB): one tensor at most 2 GiB, one storage at most 4 GiB, the pickle at most
+ * 256 MiB. Views with more elements than their storage (zero or overlapping strides, e.g. an
+ * expanded `position_ids` buffer) are materialised only up to 64 MiB over the whole file, so a tiny
+ * storage cannot blow up into gigabytes.
+ */
+export const TORCH_LIMITS = { tensorBytes: 2 ** 31, storageBytes: 2 ** 32, pickleBytes: 2 ** 28, expandedBytes: 2 ** 26 };
+
+/**
  * Reads a PyTorch state dict saved by torch.save (zip format, torch ≥ 1.6: `pytorch_model.bin`)
  * without Python and without executing anything: the zip directory is read by hand, `data.pkl`
  * goes through a restricted unpickler that knows only the globals a state dict needs, and each
@@ -27,6 +36,9 @@ export async function readTorchStateDict(file: string): Promise<Map<string, Tens
     const pickleEntry = findPickle(file, entries);
     const prefix = pickleEntry.name.slice(0, -'data.pkl'.length);
     await checkByteOrder({ file, handle, entries, prefix });
+    if (pickleEntry.size > TORCH_LIMITS.pickleBytes) {
+      throw new KoenbertError({ code: 'TORCH_TOO_LARGE', file, message: `${pickleEntry.name} declares ${pickleEntry.size} bytes (limit ${TORCH_LIMITS.pickleBytes}): not a state dict` });
+    }
     const pickleBytes = await readZipEntry({ file, handle, entry: pickleEntry });
     const root = unpickle({
       bytes: pickleBytes,
@@ -97,6 +109,35 @@ function collectTensors(file: string, root: unknown): Array<[string, TensorRef]>
   return refs;
 }
 
+/** A view must stay inside its storage, hold no more elements than it, and stay under the tensor limit. */
+function checkView(params: { file: string; name: string; ref: TensorRef; numel: number; budget: { expandedBytes: number } }): void {
+  const { file, name, ref, numel, budget } = params;
+  const { dtype } = ref.storage;
+  const view = `view (offset ${ref.storageOffset}, size [${ref.shape.join(', ')}], stride [${ref.stride.join(', ')}])`;
+  const refuse = (code: string, message: string) => new KoenbertError({ code, file, message: `tensor "${name}": ${message}` });
+  // element count with an early exit, so huge shapes never overflow into unsafe integers
+  let count = 1;
+  for (const size of ref.shape) {
+    count *= size;
+    if (count * dtypeByteSize(dtype) > TORCH_LIMITS.tensorBytes) {
+      throw refuse('TORCH_TOO_LARGE', `${view} of ${dtype} exceeds ${TORCH_LIMITS.tensorBytes} bytes, more than any BERT tensor`);
+    }
+  }
+  if (count > numel) {
+    budget.expandedBytes += count * dtypeByteSize(dtype);
+    if (budget.expandedBytes > TORCH_LIMITS.expandedBytes) {
+      throw refuse(
+        'TORCH_TOO_LARGE',
+        `${view} has ${count} elements but its storage only ${numel}: zero or overlapping strides would materialise more than ${TORCH_LIMITS.expandedBytes} bytes of copies in this file`,
+      );
+    }
+  }
+  const extent = viewExtent(ref);
+  if (!Number.isSafeInteger(extent) || extent > numel) {
+    throw refuse('TORCH_INVALID', `${view} reaches element ${extent} of a ${numel}-element storage`);
+  }
+}
+
 async function loadTensors(params: {
   file: string;
   handle: fs.FileHandle;
@@ -112,10 +153,20 @@ async function loadTensors(params: {
     byStorage.set(item[1].storage.key, group);
   }
   const records = new Map<string, TensorRecord>();
+  const budget = { expandedBytes: 0 };
   // one storage in memory at a time (plus the tensors already built)
   for (const [key, group] of byStorage) {
     const { dtype, numel } = group[0][1].storage;
     const entryName = `${prefix}data/${key}`;
+    if (numel * dtypeByteSize(dtype) > TORCH_LIMITS.storageBytes) {
+      throw new KoenbertError({
+        code: 'TORCH_TOO_LARGE',
+        file,
+        message: `tensor "${group[0][0]}": storage ${entryName} declares ${numel} × ${dtype} (${numel * dtypeByteSize(dtype)} bytes, limit ${TORCH_LIMITS.storageBytes})`,
+      });
+    }
+    // before the storage is read: every view of it must fit in it and within the tensor limit
+    for (const [name, ref] of group) checkView({ file, name, ref, numel, budget });
     const entry = entries.get(entryName);
     if (!entry) throw new KoenbertError({ code: 'TORCH_INVALID', file, message: `tensor "${group[0][0]}": storage ${entryName} is missing from the zip` });
     if (entry.size !== numel * dtypeByteSize(dtype)) {
@@ -130,14 +181,6 @@ async function loadTensors(params: {
     for (const [name, ref] of group) {
       if (ref.storage.dtype !== dtype) {
         throw new KoenbertError({ code: 'TORCH_INVALID', file, message: `tensor "${name}": storage ${key} is used with two dtypes` });
-      }
-      const extent = viewExtent(ref);
-      if (extent > numel) {
-        throw new KoenbertError({
-          code: 'TORCH_INVALID',
-          file,
-          message: `tensor "${name}": view (offset ${ref.storageOffset}, size [${ref.shape.join(', ')}], stride [${ref.stride.join(', ')}]) reaches element ${extent} of a ${numel}-element storage`,
-        });
       }
       const ownsWholeStorage =
         group.length === 1 && ref.storageOffset === 0 && shapeSize(ref.shape) === numel && isContiguous(ref.shape, ref.stride);

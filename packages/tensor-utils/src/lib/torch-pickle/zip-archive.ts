@@ -20,6 +20,8 @@ const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
 const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
+/** Deflate cannot expand by more than about 1032:1; a directory claiming more is lying. */
+const MAX_DEFLATE_RATIO = 1032;
 
 function zipError(file: string, message: string, cause?: unknown): KoenbertError {
   return new KoenbertError({ code: 'ZIP_INVALID', file, message, cause });
@@ -113,6 +115,10 @@ export async function readZipDirectory(params: { file: string; handle: fs.FileHa
       at += 4 + length;
     }
     if (flags & 0x1) throw zipError(file, `entry ${name} is encrypted`);
+    if (method === 0 && size !== compressedSize) throw zipError(file, `entry ${name}: stored entry with two different sizes (${compressedSize} and ${size})`);
+    if (method === 8 && size > compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      throw zipError(file, `entry ${name} declares ${size} bytes from ${compressedSize} compressed: more than deflate can expand (a zip bomb?)`);
+    }
     if (localHeaderOffset + 30 + compressedSize > directoryOffset) {
       throw zipError(file, `entry ${name} (offset ${localHeaderOffset}, ${compressedSize} bytes) runs past the central directory`);
     }
@@ -142,8 +148,12 @@ export async function readZipEntry(params: { file: string; handle: fs.FileHandle
   } else if (entry.method === 8) {
     const raw = await readAt(file, handle, dataStart, entry.compressedSize, `entry ${entry.name}`);
     try {
-      data = inflateRawSync(raw);
+      // never inflate past the size the central directory declares (plus one byte to notice the overrun)
+      data = inflateRawSync(raw, { maxOutputLength: entry.size + 1 });
     } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw zipError(file, `entry ${entry.name} inflates beyond its declared ${entry.size} bytes`, error);
+      }
       throw zipError(file, `entry ${entry.name}: deflate data is corrupt`, error);
     }
     if (data.byteLength !== entry.size) throw zipError(file, `entry ${entry.name}: ${data.byteLength} bytes, directory says ${entry.size}`);
