@@ -130,7 +130,7 @@ describeIfSharedData('initEmbeddings with the real merged vocab and tiny random 
     it('writes an HF folder: grown embeddings (old rows kept, new rows mapped), decoder bias, config, tokenizer files', async () => {
       const files = (await fs.readdir(output)).sort();
       expect(files).toEqual(
-        ['config.json', 'embed-init-report.json', 'merge-map.json', 'merge-report.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt'].sort(),
+        ['config.json', 'embed-init-report.json', 'merge-map.json', 'merge-report.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer-ko.json', 'tokenizer-en.json', 'tokenizer_config.json', 'vocab.txt'].sort(),
       );
       expect(report.files).toEqual(files);
       expect(await fs.readFile(path.join(output, 'vocab.txt'), 'utf8')).toBe(await fs.readFile(path.join(merged, 'vocab.txt'), 'utf8'));

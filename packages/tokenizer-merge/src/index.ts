@@ -16,3 +16,4 @@ export { MergeVocabsConfigSchema, parseMergeVocabsConfig, type MergeVocabsConfig
 export { formatMergeSummary, NORMALIZATION_RULE, MERGE_REPORT_FILE, MERGE_REPORT_FORMAT, type MergeReport, type TokenizerSummary } from './lib/merge-report';
 export { measureInvariants, measureInvariantsIter, type LanguageInvariants, type TokenStats, type FailureGroup, type FailureExample } from './lib/measure-invariants';
 export { classifyMismatch, MISMATCH_DESCRIPTIONS, type MismatchCategory } from './lib/classify-mismatch';
+export { languageTokenizerJson, LANGUAGE_TOKENIZER_FILES } from './lib/language-tokenizer-json';

@@ -57,19 +57,27 @@ describeIfSharedData('mergeVocabs on KcELECTRA + bert-base-uncased and real Kore
 
   test('progress events arrive in stage order and the report is the last one', () => {
     const stageEvents = events.filter((event) => event.type !== 'progress');
-    expect(stageEvents.map((event) => event.type)).toEqual(['loaded', 'loaded', 'merged', 'measuring', 'measured', 'measuring', 'measured', 'verified', 'written', 'done']);
+    expect(stageEvents.map((event) => event.type)).toEqual(['loaded', 'loaded', 'merged', 'measuring', 'measured', 'measuring', 'measured', 'verified', 'verified-language', 'verified-language', 'written', 'done']);
     const progress = events.filter((event) => event.type === 'progress');
-    expect(progress.map((event) => event.type === 'progress' && event.stage)).toEqual(['merge-vocab:measure-ko', 'merge-vocab:measure-en', 'merge-vocab:round-trip']);
+    expect(progress.map((event) => event.type === 'progress' && event.stage)).toEqual(['merge-vocab:measure-ko', 'merge-vocab:measure-en', 'merge-vocab:round-trip', 'merge-vocab:verify-ko', 'merge-vocab:verify-en']);
     for (const event of progress) if (event.type === 'progress') expect(event.step).toBe(event.total);
     expect(events[events.length - 1]).toEqual({ type: 'done', report });
   });
 
   test('the folder holds the HF tokenizer files, merge-map.json and merge-report.json', async () => {
     expect((await fs.readdir(output)).sort()).toEqual(
-      ['merge-map.json', 'merge-report.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt'].sort(),
+      ['merge-map.json', 'merge-report.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer-ko.json', 'tokenizer-en.json', 'tokenizer_config.json', 'vocab.txt'].sort(),
     );
+    // The merged normalizer is no BertTokenizer setting: the config names the class that runs tokenizer.json as it is.
     const config = JSON.parse(await fs.readFile(path.join(output, 'tokenizer_config.json'), 'utf8'));
-    expect(config).toMatchObject({ tokenizer_class: 'BertTokenizer', do_lower_case: true, strip_accents: false, unk_token: '[UNK]', model_max_length: 512 });
+    expect(config).toMatchObject({ tokenizer_class: 'PreTrainedTokenizerFast', unk_token: '[UNK]', model_max_length: 512 });
+    for (const key of ['do_lower_case', 'strip_accents', 'tokenize_chinese_chars']) expect(config).not.toHaveProperty(key);
+    const sentences = koreanLines.length + englishLines.length;
+    expect(report.languageTokenizers).toEqual({
+      ko: { file: 'tokenizer-ko.json', sentences, identical: sentences },
+      en: { file: 'tokenizer-en.json', sentences, identical: sentences },
+    });
+    expect(formatMergeSummary(report)).toContain(`tokenizer-en.json: the English tokenizer's segmentation with merged ids, identical on ${sentences.toLocaleString('en-US')} of`);
     expect(JSON.parse(await fs.readFile(path.join(output, 'special_tokens_map.json'), 'utf8'))).toEqual({
       unk_token: '[UNK]',
       sep_token: '[SEP]',

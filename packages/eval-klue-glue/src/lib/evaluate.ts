@@ -71,7 +71,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
   const hub = hubOptionsOf(config);
   if (tf.getBackend() !== 'wasm' && tf.getBackend() !== 'tensorflow') await initBackend({});
   const folder = await resolveBertFolder({ model: config.model, ...hub });
-  const tokenizer = await loadTokenizer({ dir: folder.dir, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0) });
+  const tokenizer = await loadTokenizer({ dir: folder.dir, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), language: task.benchmark === 'klue' ? 'ko' : 'en' });
   const mode = config.cv !== undefined ? 'cv' : 'train-dev';
   const data: PreparedData =
     mode === 'cv'

@@ -38,6 +38,11 @@ export interface MergeReport {
   invariants: { ko: LanguageInvariants | null; en: LanguageInvariants | null };
   /** The written tokenizer.json reloaded by HF tokenizers vs the TypeScript encoder, ids compared line by line. */
   roundTrip: { sentences: number; identical: number } | null;
+  /**
+   * tokenizer-ko.json and tokenizer-en.json reloaded by HF tokenizers vs the teacher tokenizers on all measured lines
+   * (Korean and English text), ids mapped to merged ids; the stage fails on any difference.
+   */
+  languageTokenizers: Record<'ko' | 'en', { file: string; sentences: number; identical: number } | null> | null;
   timings: { loadMs: number; mergeMs: number; measureMs: number };
   files: string[];
   config: MergeVocabsConfig;
@@ -85,6 +90,10 @@ export function formatMergeSummary(report: MergeReport): string {
   }
   if (report.roundTrip) {
     lines.push(`round trip: tokenizer.json reloaded by HF tokenizers gives the TypeScript encoder's ids on ${integer(report.roundTrip.identical)} of ${integer(report.roundTrip.sentences)} sentences`);
+  }
+  for (const lang of ['ko', 'en'] as const) {
+    const check = report.languageTokenizers?.[lang];
+    if (check) lines.push(`${check.file}: the ${lang === 'ko' ? 'Korean' : 'English'} tokenizer's segmentation with merged ids, identical on ${integer(check.identical)} of ${integer(check.sentences)} sentences (Korean and English text)`);
   }
   return lines.join('\n');
 }

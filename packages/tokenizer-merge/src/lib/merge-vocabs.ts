@@ -1,12 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { hubOptionsOf, refuseExistingOutput, writeDirAtomic, type ProgressEvent } from '@koenbert/tensor-utils';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
+import { KoenbertError } from '@koenbert/tensor-utils';
 import { buildMergeMap } from './build-merge-map';
 import { parseMergeVocabsConfig, type MergeVocabsConfig, type MergeVocabsConfigInput } from './config';
 import type { TokenizerFormat } from './io/read-tokenizer-dir';
 import { readTextSource, type TextSample } from './io/read-text-source';
 import type { TokenizerHubOptions } from './io/resolve-tokenizer-dir';
-import { MERGE_MAP_FILE } from './merge-map';
+import { languageTokenizerJson, LANGUAGE_TOKENIZER_FILES } from './language-tokenizer-json';
+import { MERGE_MAP_FILE, mergeIdTables, type MergeMap } from './merge-map';
 import { writeMergedTokenizer } from './io/write-merged-tokenizer';
 import { loadTokenizerDir } from './load-word-piece-tokenizer';
 import { measureInvariantsIter, type LanguageInvariants } from './measure-invariants';
@@ -21,6 +23,7 @@ export type MergeVocabsEvent =
   | { type: 'measuring'; language: 'ko' | 'en'; sentences: number }
   | { type: 'measured'; language: 'ko' | 'en'; sentences: number; identityRate: number }
   | { type: 'verified'; sentences: number; identical: number }
+  | { type: 'verified-language'; language: 'ko' | 'en'; file: string; sentences: number }
   | { type: 'written'; output: string; files: string[] }
   | { type: 'done'; report: MergeReport }
   | ProgressEvent;
@@ -31,7 +34,16 @@ export interface MergeVocabsOptions {
   fetch?: typeof fetch;
 }
 
-const MERGED_FILES = ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', MERGE_MAP_FILE, MERGE_REPORT_FILE];
+const MERGED_FILES = [
+  'tokenizer.json',
+  LANGUAGE_TOKENIZER_FILES.ko,
+  LANGUAGE_TOKENIZER_FILES.en,
+  'vocab.txt',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  MERGE_MAP_FILE,
+  MERGE_REPORT_FILE,
+];
 
 async function readSamples(sources: string[], maxLines: number): Promise<TextSample[]> {
   const samples: TextSample[] = [];
@@ -54,6 +66,39 @@ async function* verifyRoundTrip(merged: WordPieceTokenizer, tokenizerJson: strin
     yield { type: 'progress', stage: 'merge-vocab:round-trip', step: Math.min(lines.length, i + 4096), total: lines.length };
   }
   return { sentences: lines.length, identical };
+}
+
+/**
+ * tokenizer-<lang>.json reloaded by HF tokenizers against the teacher's own tokenizer (Rust) on every line: the ids
+ * must be the teacher's ids mapped to merged ids. A difference is a bug, and nothing is written.
+ */
+async function* verifyLanguageTokenizer(p: {
+  lang: 'ko' | 'en';
+  json: string;
+  teacher: WordPieceTokenizer;
+  map: MergeMap;
+  lines: string[];
+}): AsyncGenerator<ProgressEvent, number> {
+  const reloaded = RustTokenizer.fromString(p.json);
+  const unk = p.map.entries.find((entry) => (p.lang === 'ko' ? entry.koreanId : entry.englishId) === p.teacher.unkId)!.mergedId;
+  const tables = mergeIdTables(p.map, unk);
+  const table = p.lang === 'ko' ? tables.koreanToMerged : tables.englishToMerged;
+  for (let i = 0; i < p.lines.length; i += 4096) {
+    const chunk = p.lines.slice(i, i + 4096);
+    const [ours, theirs] = await Promise.all([reloaded.encodeBatch(chunk), p.teacher.encodeBatch(chunk)]);
+    chunk.forEach((line, k) => {
+      const expected = theirs[k].ids.map((id) => table[id]);
+      const got = ours[k].getIds();
+      if (got.length !== expected.length || got.some((id, j) => id !== expected[j])) {
+        throw new KoenbertError({
+          code: 'LANGUAGE_TOKENIZER_MISMATCH',
+          message: `${LANGUAGE_TOKENIZER_FILES[p.lang]} differs from the ${p.lang} tokenizer on ${JSON.stringify(line.slice(0, 80))}`,
+        });
+      }
+    });
+    yield { type: 'progress', stage: `merge-vocab:verify-${p.lang}`, step: Math.min(p.lines.length, i + 4096), total: p.lines.length };
+  }
+  return p.lines.length;
 }
 
 /**
@@ -81,6 +126,10 @@ export async function* mergeVocabsIter(input: MergeVocabsConfigInput | MergeVoca
   const tokenizerJson = tokenizerSpecToJson(mergedSpec);
   const merged = new WordPieceTokenizer({ spec: mergedSpec, tokenizerJson });
   merged.rustTokenizer();
+  const languageJson = {
+    ko: languageTokenizerJson({ lang: 'ko', teacher: korean.spec, map: mergedVocab.map }),
+    en: languageTokenizerJson({ lang: 'en', teacher: english.spec, map: mergedVocab.map }),
+  };
   const mergeMs = performance.now() - start;
   yield { type: 'merged', vocabSize: mergedVocab.vocab.length, added: mergedVocab.counts.added, mergeMs };
 
@@ -108,6 +157,15 @@ export async function* mergeVocabsIter(input: MergeVocabsConfigInput | MergeVoca
     roundTrip = yield* verifyRoundTrip(merged, tokenizerJson, allLines);
     yield { type: 'verified', ...roundTrip };
   }
+  let languageTokenizers: MergeReport['languageTokenizers'] = null;
+  if (config.verifyRoundTrip && allLines.length > 0) {
+    languageTokenizers = { ko: null, en: null };
+    for (const [lang, teacher] of [['ko', koreanTokenizer], ['en', englishTokenizer]] as const) {
+      const sentences = yield* verifyLanguageTokenizer({ lang, json: languageJson[lang], teacher, map: mergedVocab.map, lines: allLines });
+      languageTokenizers[lang] = { file: LANGUAGE_TOKENIZER_FILES[lang], sentences, identical: sentences };
+      yield { type: 'verified-language', language: lang, file: LANGUAGE_TOKENIZER_FILES[lang], sentences };
+    }
+  }
   const measureMs = performance.now() - start;
 
   const added = mergedVocab.vocab.slice(korean.spec.vocab.length);
@@ -127,6 +185,7 @@ export async function* mergeVocabsIter(input: MergeVocabsConfigInput | MergeVoca
     },
     invariants,
     roundTrip,
+    languageTokenizers,
     timings: { loadMs, mergeMs, measureMs },
     files: MERGED_FILES,
     config,
@@ -134,7 +193,7 @@ export async function* mergeVocabsIter(input: MergeVocabsConfigInput | MergeVoca
 
   let files: string[] = [];
   await writeDirAtomic(config.output, async (dir) => {
-    files = await writeMergedTokenizer({ dir, spec: mergedSpec, tokenizerJson, mergeMap: mergedVocab.map, report });
+    files = await writeMergedTokenizer({ dir, spec: mergedSpec, tokenizerJson, languageTokenizers: languageJson, mergeMap: mergedVocab.map, report });
   });
   yield { type: 'written', output: config.output, files };
   yield { type: 'done', report };

@@ -50,9 +50,13 @@ export function validateTokenizerSpec(spec: TokenizerSpec, file: string): void {
   }
 }
 
-/** The tokenizer.json (HF `tokenizers` format 1.0) for a spec, vocab written in id order. */
-export function tokenizerSpecToJson(spec: TokenizerSpec): string {
-  const idOf = new Map(spec.vocab.map((token, id) => [token, id]));
+/**
+ * The tokenizer.json (HF `tokenizers` format 1.0) for a spec, vocab written in id order. `ids` (token → id) replaces
+ * the spec's own numbering, e.g. a teacher's tokens with their merged ids: ids may then have gaps and two tokens
+ * may share one (the model's vocab is a token → id map); added and special tokens take their ids from it too.
+ */
+export function tokenizerSpecToJson(spec: TokenizerSpec, options: { ids?: ReadonlyMap<string, number> } = {}): string {
+  const idOf = options.ids ?? new Map(spec.vocab.map((token, id) => [token, id]));
   const id = (token: string): number => idOf.get(token)!;
   const { cls, sep } = spec.specialTokens;
   const document = {
@@ -88,6 +92,7 @@ export function tokenizerSpecToJson(spec: TokenizerSpec): string {
       vocab: '__KOENBERT_VOCAB__',
     },
   };
-  const vocab = `{\n${spec.vocab.map((token, i) => `      ${JSON.stringify(token)}: ${i}`).join(',\n')}\n    }`;
+  const entries = options.ids ? [...options.ids].sort((a, b) => a[1] - b[1]) : spec.vocab.map((token, i): [string, number] => [token, i]);
+  const vocab = `{\n${entries.map(([token, i]) => `      ${JSON.stringify(token)}: ${i}`).join(',\n')}\n    }`;
   return JSON.stringify(document, null, 2).replace('"__KOENBERT_VOCAB__"', () => vocab) + '\n';
 }

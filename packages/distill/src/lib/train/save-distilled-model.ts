@@ -5,7 +5,7 @@ import { writeFileAtomic, type HubOptions } from '@koenbert/tensor-utils';
 import * as tf from '@tensorflow/tfjs';
 
 /** Tokenizer files copied from the student folder when present (merge-map.json says how the vocab was merged). */
-export const TOKENIZER_FILES = ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'merge-map.json'];
+export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer-ko.json', 'tokenizer-en.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'merge-map.json'];
 
 /**
  * Writes the distilled student as a transformers BertForMaskedLM folder into `output`: the trained encoder

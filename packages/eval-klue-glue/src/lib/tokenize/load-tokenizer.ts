@@ -8,8 +8,8 @@ export interface LoadedTokenizer {
   tokenizer: Tokenizer;
   padId: number;
   maxLength: number;
-  /** `tokenizer.json`, or `vocab.txt` when the folder had no tokenizer.json. */
-  source: 'tokenizer.json' | 'vocab.txt';
+  /** The file it came from: the task language's `tokenizer-ko.json` / `tokenizer-en.json`, `tokenizer.json`, or `vocab.txt`. */
+  source: 'tokenizer-ko.json' | 'tokenizer-en.json' | 'tokenizer.json' | 'vocab.txt';
 }
 
 interface TokenizerConfig {
@@ -68,12 +68,16 @@ async function fromVocab(dir: string): Promise<Tokenizer> {
 }
 
 /**
- * The tokenizer of a BERT folder: `tokenizer.json` when present, otherwise `vocab.txt` (+ tokenizer_config.json),
- * with truncation to `maxLength` (longest-first for pairs) and padding off (batches are padded by the caller).
+ * The tokenizer of a BERT folder, with truncation to `maxLength` (longest-first for pairs) and padding off (batches are
+ * padded by the caller): for a task `language`, the folder's `tokenizer-<language>.json` when present (a koenbert merged
+ * folder's per-language file: the teacher's segmentation with merged ids, as in distillation); otherwise
+ * `tokenizer.json`, otherwise `vocab.txt` (+ tokenizer_config.json).
  */
-export async function loadTokenizer(params: { dir: string; maxLength: number; fallbackPadId?: number }): Promise<LoadedTokenizer> {
+export async function loadTokenizer(params: { dir: string; maxLength: number; fallbackPadId?: number; language?: 'ko' | 'en' }): Promise<LoadedTokenizer> {
   const { dir, maxLength } = params;
-  const jsonFile = path.join(dir, 'tokenizer.json');
+  const languageFile = params.language ? (`tokenizer-${params.language}.json` as const) : undefined;
+  const jsonName = languageFile && existsSync(path.join(dir, languageFile)) ? languageFile : 'tokenizer.json';
+  const jsonFile = path.join(dir, jsonName);
   let tokenizer: Tokenizer;
   let source: LoadedTokenizer['source'];
   if (existsSync(jsonFile)) {
@@ -82,7 +86,7 @@ export async function loadTokenizer(params: { dir: string; maxLength: number; fa
     } catch (error) {
       throw new KoenbertError({ code: 'TOKENIZER_INVALID', file: jsonFile, message: `cannot load (${(error as Error).message})`, cause: error });
     }
-    source = 'tokenizer.json';
+    source = jsonName;
   } else if (existsSync(path.join(dir, 'vocab.txt'))) {
     tokenizer = await fromVocab(dir);
     source = 'vocab.txt';

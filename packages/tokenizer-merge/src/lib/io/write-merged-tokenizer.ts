@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { LANGUAGE_TOKENIZER_FILES } from '../language-tokenizer-json';
 import { MERGE_MAP_FILE, type MergeMap } from '../merge-map';
 import { MERGE_REPORT_FILE, type MergeReport } from '../merge-report';
 import type { TokenizerSpec } from '../tokenizer-spec';
@@ -13,20 +14,15 @@ export function mergeMapToJson(map: MergeMap): string {
 }
 
 /**
- * transformers' tokenizer_config.json for the merged tokenizer. The fast tokenizer runs tokenizer.json
- * (the exact rule); for the slow Python BertTokenizer, which cannot strip accents per script,
- * strip_accents=false keeps Hangul intact (its NFD would split syllables into jamo) and
- * do_lower_case=true lowercases as the rule does outside Latin runs attached to Hangul.
+ * transformers' tokenizer_config.json for the merged tokenizer. The merged normalizer (accents stripped then NFC,
+ * ASCII capitals kept in texts with Hangul) is not one of BertTokenizer's do_lower_case / strip_accents settings, so
+ * the folder names the generic fast class, which runs tokenizer.json exactly (`AutoTokenizer` loads it with or
+ * without use_fast), and carries no BertTokenizer flags that would describe another normalizer.
  */
 export function mergedTokenizerConfig(spec: TokenizerSpec): Record<string, unknown> {
   const { specialTokens } = spec;
   return {
-    tokenizer_class: 'BertTokenizer',
-    do_lower_case: true,
-    strip_accents: false,
-    tokenize_chinese_chars: spec.normalizer.handleChineseChars,
-    do_basic_tokenize: true,
-    never_split: null,
+    tokenizer_class: 'PreTrainedTokenizerFast',
     unk_token: specialTokens.unk,
     sep_token: specialTokens.sep,
     pad_token: specialTokens.pad,
@@ -50,11 +46,15 @@ export async function writeMergedTokenizer(params: {
   dir: string;
   spec: TokenizerSpec;
   tokenizerJson: string;
+  /** tokenizer-ko.json and tokenizer-en.json (languageTokenizerJson). */
+  languageTokenizers: { ko: string; en: string };
   mergeMap: MergeMap;
   report: MergeReport;
 }): Promise<string[]> {
   const files: Array<[string, string]> = [
     ['tokenizer.json', params.tokenizerJson],
+    [LANGUAGE_TOKENIZER_FILES.ko, params.languageTokenizers.ko],
+    [LANGUAGE_TOKENIZER_FILES.en, params.languageTokenizers.en],
     ['vocab.txt', `${params.spec.vocab.join('\n')}\n`],
     ['tokenizer_config.json', `${JSON.stringify(mergedTokenizerConfig(params.spec), null, 2)}\n`],
     ['special_tokens_map.json', `${JSON.stringify(specialTokensMap(params.spec), null, 2)}\n`],
