@@ -1,7 +1,10 @@
 export { KoenbertError, isKoenbertError } from './lib/errors';
 export { writeFileAtomic, writeDirAtomic } from './lib/atomic-write';
+export { decodeUtf8Strict, firstInvalidUtf8 } from './lib/utf8';
 export { initBackend, type BackendName, type BackendChoice } from './lib/backend/init-backend';
 export { defaultWasmThreads, resolveWasmThreads, wasmThreadsRunning } from './lib/backend/wasm-threads';
+export { probeWebGpu, type WebGpuProbe } from './lib/backend/probe-webgpu';
+export { isSoftwareAdapter, type WebGpuAdapterSummary } from './lib/backend/webgpu-adapter';
 export { type DType, type TensorData, type TensorEntry, type TensorRecord, type TensorSource, DTYPES, dtypeByteSize, shapeSize } from './lib/safetensors/tensor-record';
 export { toFloat32 } from './lib/safetensors/to-float32';
 export { fromFloat32 } from './lib/safetensors/from-float32';

@@ -4,9 +4,11 @@ import { startKernelThreads } from '../wasm-kernels/koenbert-wasm/koenbert-wasm-
 import { registerWasmKernels } from '../wasm-kernels/register-wasm-kernels';
 import { asWasmBackend } from '../wasm-kernels/wasm-internals';
 import { loadNativeBinding, type ModuleLoader } from './load-native-binding';
+import { probeWebGpu, type WebGpuProbe } from './probe-webgpu';
+import { startWebGpuBackend } from './start-webgpu-backend';
 import { resolveWasmThreads, startWasmWithThreads } from './wasm-threads';
 
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendChoice {
@@ -29,6 +31,8 @@ export interface InitBackendParams {
   env?: Record<string, string | undefined>;
   /** How @tensorflow/tfjs-node(-gpu) is loaded (default a dynamic import); tests replace it. */
   loadModule?: ModuleLoader;
+  /** Tests replace how the WebGPU adapter is probed and how the webgpu backend is started. */
+  webGpu?: { probe?: () => Promise<WebGpuProbe>; start?: () => Promise<void> };
 }
 
 const CPU_WARNING = 'warning: the cpu backend is plain JavaScript, ~300x slower than wasm: use it for tiny inference only, never to train';
@@ -38,8 +42,11 @@ let pending: { request: string; promise: Promise<BackendChoice> } | undefined;
 
 /**
  * Picks and starts the tfjs backend; call once before any tensor work.
+ * - default: @tensorflow/tfjs-node-gpu, else webgpu on a hardware GPU adapter, else @tensorflow/tfjs-node, else wasm.
  * - 'tensorflow': @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node (whichever the user installed). When neither
  *   loads, falls back to wasm and says why.
+ * - 'webgpu': @tensorflow/tfjs-backend-webgpu on Dawn (the optional `webgpu` package), on any adapter Dawn offers,
+ *   software ones included (slow; for tests). Without an adapter, falls back to wasm and says why.
  * - 'wasm': @tensorflow/tfjs-backend-wasm with the project's kernels (registerWasmKernels). The default when no
  *   native binding is present.
  * - 'cpu': allowed, with a warning (pure JS, for tiny inference).
@@ -53,7 +60,7 @@ export async function initBackend(params: InitBackendParams = {}): Promise<Backe
   if (current?.request === request && tf.getBackend() === current.choice.name) return current.choice;
   if (pending?.request === request) return pending.promise;
   const wasmThreads = resolveWasmThreads(params.wasmThreads, env.KOENBERT_WASM_THREADS);
-  const promise = select({ requested, source, loadModule: params.loadModule, wasmThreads });
+  const promise = select({ requested, source, loadModule: params.loadModule, wasmThreads, webGpu: params.webGpu ?? {} });
   pending = { request, promise };
   try {
     const choice = await promise;
@@ -82,7 +89,13 @@ function parseBackendName(value: string, where: string): BackendName {
   });
 }
 
-async function select(params: { requested?: BackendName; source: string; loadModule?: ModuleLoader; wasmThreads: number }): Promise<BackendChoice> {
+async function select(params: {
+  requested?: BackendName;
+  source: string;
+  loadModule?: ModuleLoader;
+  wasmThreads: number;
+  webGpu: NonNullable<InitBackendParams['webGpu']>;
+}): Promise<BackendChoice> {
   const { requested, source } = params;
   const startWasm = () => startWasmBackend(params.wasmThreads);
   if (requested === 'cpu') {
@@ -95,18 +108,54 @@ async function select(params: { requested?: BackendName; source: string; loadMod
     const threads = await startWasm();
     return { name: 'wasm', reason: `${source}; ${threads}` };
   }
-  const native = await loadNativeBinding({ loadModule: params.loadModule });
-  if (native.ok) {
-    if (await tf.setBackend('tensorflow')) {
-      await tf.ready();
-      return { name: 'tensorflow', reason: `${source}: ${native.packageName} loaded` };
-    }
+  const probe = params.webGpu.probe ?? (() => probeWebGpu());
+  const startWebGpu = params.webGpu.start ?? (() => startWebGpuBackend());
+  if (requested === 'webgpu') {
+    const found = await probe();
+    const failure = found.available ? await tryStart(startWebGpu) : found.reason;
+    if (failure === undefined) return { name: 'webgpu', reason: `${source}; ${found.reason}` };
     const threads = await startWasm();
-    return { name: 'wasm', reason: `${source}: ${native.packageName} loaded but its backend did not start; using wasm; ${threads}` };
+    return { name: 'wasm', reason: `${source} requested, but webgpu did not start (${failure}); using wasm; ${threads}` };
+  }
+  if (requested === 'tensorflow') {
+    const native = await loadNativeBinding({ loadModule: params.loadModule });
+    if (native.ok) return startNative(native.packageName, source, startWasm);
+    const threads = await startWasm();
+    return { name: 'wasm', reason: `${source} requested, but no native binding loaded (${native.reason}); using wasm; ${threads}` };
+  }
+  // The default: tfjs-node-gpu, then webgpu on a hardware adapter, then tfjs-node, then wasm.
+  const gpuBinding = await loadNativeBinding({ loadModule: params.loadModule, packages: ['@tensorflow/tfjs-node-gpu'] });
+  if (gpuBinding.ok) return startNative(gpuBinding.packageName, source, startWasm);
+  const found = await probe();
+  let webGpuNote = `webgpu: ${found.reason}`;
+  if (found.hardware) {
+    const failure = await tryStart(startWebGpu);
+    if (failure === undefined) return { name: 'webgpu', reason: `${source}: ${gpuBinding.reason}; webgpu on the ${found.reason}` };
+    webGpuNote = `webgpu: ${found.reason} did not start (${failure})`;
+  }
+  const cpuBinding = await loadNativeBinding({ loadModule: params.loadModule, packages: ['@tensorflow/tfjs-node'] });
+  if (cpuBinding.ok) return startNative(cpuBinding.packageName, source, startWasm);
+  const threads = await startWasm();
+  return { name: 'wasm', reason: `${source}: no native binding or hardware GPU (${gpuBinding.reason}; ${webGpuNote}; ${cpuBinding.reason}); using wasm; ${threads}` };
+}
+
+async function startNative(packageName: string, source: string, startWasm: () => Promise<string>): Promise<BackendChoice> {
+  if (await tf.setBackend('tensorflow')) {
+    await tf.ready();
+    return { name: 'tensorflow', reason: `${source}: ${packageName} loaded` };
   }
   const threads = await startWasm();
-  const asked = requested === 'tensorflow' ? `${source} requested, but no native binding loaded` : `${source}: no native binding`;
-  return { name: 'wasm', reason: `${asked} (${native.reason}); using wasm; ${threads}` };
+  return { name: 'wasm', reason: `${source}: ${packageName} loaded but its backend did not start; using wasm; ${threads}` };
+}
+
+/** Runs `start`; undefined when it worked, else why not (one line). */
+async function tryStart(start: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await start();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message.split('\n')[0] : String(error);
+  }
 }
 
 /**

@@ -9,14 +9,15 @@ export const importModule: ModuleLoader = (name) => import(name);
 export type NativeBindingResult = { ok: true; packageName: string } | { ok: false; reason: string };
 
 /**
- * Tries @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node (loading one registers the 'tensorflow' backend).
+ * Tries @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node (loading one registers the 'tensorflow' backend), or
+ * only `packages`.
  * When neither loads, `reason` says for each why not, e.g.
  * "@tensorflow/tfjs-node-gpu is not installed; @tensorflow/tfjs-node is installed but its native library is missing (…)".
  */
-export async function loadNativeBinding(params: { loadModule?: ModuleLoader } = {}): Promise<NativeBindingResult> {
+export async function loadNativeBinding(params: { loadModule?: ModuleLoader; packages?: readonly string[] } = {}): Promise<NativeBindingResult> {
   const loadModule = params.loadModule ?? importModule;
   const failures: string[] = [];
-  for (const packageName of NATIVE_PACKAGES) {
+  for (const packageName of params.packages ?? NATIVE_PACKAGES) {
     try {
       await loadModule(packageName);
       return { ok: true, packageName };
