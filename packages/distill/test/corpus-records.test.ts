@@ -59,7 +59,7 @@ describe('listCorpusFiles and readCorpusRecords', () => {
     const bad = path.join(dir, 'bad.jsonl');
     await fs.writeFile(bad, '{"text":"ok"}\n{"other":1}\n');
     const [file] = await listCorpusFiles({ source: bad });
-    await expect(collect(readCorpusRecords({ file }))).rejects.toThrow(/bad\.jsonl: line 2 has no string field "text"/);
+    await expect(collect(readCorpusRecords({ file }))).rejects.toThrow(/bad\.jsonl: the line at byte 14 has no string field "text"/);
     await expect(listCorpusFiles({ source: path.join(dir, 'nope.txt') })).rejects.toThrow(/corpus file or folder not found/);
     await expect(listCorpusFiles({ source: path.join(dir, 'corpus', 'ignored.md') })).rejects.toThrow(/unsupported corpus file/);
   });

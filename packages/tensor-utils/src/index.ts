@@ -1,5 +1,6 @@
 export { KoenbertError, isKoenbertError } from './lib/errors';
 export { writeFileAtomic, writeDirAtomic } from './lib/atomic-write';
+export { decodeUtf8Strict, firstInvalidUtf8 } from './lib/utf8';
 export { initBackend, type BackendName, type BackendChoice } from './lib/backend/init-backend';
 export { defaultWasmThreads, resolveWasmThreads, wasmThreadsRunning } from './lib/backend/wasm-threads';
 export { probeWebGpu, type WebGpuProbe } from './lib/backend/probe-webgpu';

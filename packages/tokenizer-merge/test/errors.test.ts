@@ -93,7 +93,7 @@ describe('bad input: one-line KoenbertError naming the file, nothing written', (
 
   test('unreadable: vocab.txt is not UTF-8', async () => {
     await fs.writeFile(path.join(korean, 'vocab.txt'), Buffer.from([0x5b, 0x55, 0x4e, 0x4b, 0x5d, 0x0a, 0xff, 0xfe, 0x0a]));
-    await expectFailure({}, 'UNREADABLE_FILE', path.join(korean, 'vocab.txt'), /not valid UTF-8/);
+    await expectFailure({}, 'UNREADABLE_FILE', path.join(korean, 'vocab.txt'), /not valid UTF-8 text \(invalid UTF-8 at byte 6\)$/);
   });
 
   test('unreadable: tokenizer.json is not JSON', async () => {

@@ -1,7 +1,7 @@
 import { KoenbertError, SeededRng, type HubOptions } from '@koenbert/tensor-utils';
 import { listCorpusFiles, type CorpusFile } from './corpus-files';
 import { detectLanguage, type Language } from './detect-language';
-import { readCorpusRecords } from './read-corpus-records';
+import { DEFAULT_MAX_LINE_BYTES, readPositionedRecords, type CorpusRecord } from './read-corpus-records';
 
 /** A corpus source and, for a mixed-language source, the language this stream keeps from it. */
 export interface CorpusSourceSpec {
@@ -9,16 +9,32 @@ export interface CorpusSourceSpec {
   keepLanguage?: Language;
 }
 
+/** Where a line is: the file (index into the stream's files) and its record position there (byte offset or parquet row). */
+export type LinePosition = [file: number, at: number];
+
 /**
- * Where a stream is, exactly: the pass over the data (`epoch`), the file in that pass's order, the next
- * record of that file, the shuffle buffer and the shuffle generator. JSON-serialisable.
+ * Where a stream is, exactly: the pass over the data (`epoch`), the file in that pass's order, the position
+ * of the next record in that file (a byte offset, or a parquet row), the shuffle buffer as the positions of
+ * its lines (never their text, so a checkpoint stays small whatever the line lengths) and the shuffle
+ * generator. JSON-serialisable.
  */
 export interface CorpusStreamState {
   epoch: number;
   fileIndex: number;
-  record: number;
-  buffer: string[];
+  offset: number;
+  buffer: LinePosition[];
   rng: number[];
+}
+
+/** Lines the stream read that were over the line limit: split into pieces (.txt) or skipped (JSONL, TSV, parquet). */
+export interface OverlongCounts {
+  split: number;
+  skipped: number;
+}
+
+interface BufferedLine {
+  text: string;
+  position: LinePosition;
 }
 
 /**
@@ -34,13 +50,16 @@ export class CorpusStream {
   private readonly label: string;
   private readonly bufferSize: number;
   private readonly hub?: HubOptions;
+  private readonly maxLineBytes: number;
   private epoch: number;
   private fileIndex: number;
-  private record: number;
-  private buffer: string[];
+  private offset: number;
+  private buffer: BufferedLine[];
   private rng: SeededRng;
   private order: number[];
-  private reader: AsyncGenerator<string> | undefined;
+  private reader: AsyncGenerator<CorpusRecord> | undefined;
+  /** Overlong lines met by this process (not saved: a count for logs). */
+  readonly overlong: OverlongCounts = { split: 0, skipped: 0 };
   private linesThisEpoch = 0;
   /** Whether this process read the current epoch from its first record (only then can it be called empty). */
   private fullPass: boolean;
@@ -52,7 +71,9 @@ export class CorpusStream {
     label: string;
     bufferSize: number;
     hub?: HubOptions;
+    maxLineBytes: number;
     state: CorpusStreamState;
+    buffer: BufferedLine[];
   }) {
     this.files = params.files;
     this.keep = params.keep;
@@ -60,13 +81,14 @@ export class CorpusStream {
     this.label = params.label;
     this.bufferSize = params.bufferSize;
     this.hub = params.hub;
+    this.maxLineBytes = params.maxLineBytes;
     this.epoch = params.state.epoch;
     this.fileIndex = params.state.fileIndex;
-    this.record = params.state.record;
-    this.buffer = [...params.state.buffer];
+    this.offset = params.state.offset;
+    this.buffer = params.buffer;
     this.rng = SeededRng.fromState(params.state.rng);
     this.order = this.fileOrder(this.epoch);
-    this.fullPass = this.fileIndex === 0 && this.record === 0;
+    this.fullPass = this.fileIndex === 0 && this.offset === 0;
   }
 
   static async open(params: {
@@ -76,6 +98,8 @@ export class CorpusStream {
     label?: string;
     bufferSize: number;
     hub?: HubOptions;
+    /** Longest record in UTF-8 bytes; longer .txt lines are split, longer JSONL/TSV/parquet records skipped. Default 1 MiB. */
+    maxLineBytes?: number;
     state?: CorpusStreamState;
   }): Promise<CorpusStream> {
     if (params.sources.length === 0) throw new KoenbertError({ code: 'CORPUS_EMPTY', message: 'no corpus sources given' });
@@ -91,11 +115,11 @@ export class CorpusStream {
       }
     }
     const label = params.label ?? '';
-    const state = params.state ?? { epoch: 0, fileIndex: 0, record: 0, buffer: [], rng: new SeededRng(params.seed).fork(`shuffle/${label}`).getState() };
-    if (state.fileIndex > files.length) {
-      throw new KoenbertError({ code: 'CORPUS_STATE', message: `saved position is at file ${state.fileIndex} but the sources have ${files.length} files` });
-    }
-    return new CorpusStream({ files, keep, seed: params.seed, label, bufferSize: params.bufferSize, hub: params.hub, state });
+    const maxLineBytes = params.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const state = params.state ?? { epoch: 0, fileIndex: 0, offset: 0, buffer: [], rng: new SeededRng(params.seed).fork(`shuffle/${label}`).getState() };
+    checkState(state, files.length);
+    const buffer = await readBufferedLines({ files, positions: state.buffer, hub: params.hub, maxLineBytes });
+    return new CorpusStream({ files, keep, seed: params.seed, label, bufferSize: params.bufferSize, hub: params.hub, maxLineBytes, state, buffer });
   }
 
   /** Number of files over all sources. */
@@ -105,6 +129,11 @@ export class CorpusStream {
 
   /** The next line (never empty). */
   async next(): Promise<string> {
+    return (await this.nextLine()).text;
+  }
+
+  /** The next line with its position (what a checkpoint stores instead of the text). */
+  async nextLine(): Promise<BufferedLine> {
     while (this.buffer.length < this.bufferSize) this.buffer.push(await this.pull());
     const index = this.rng.int(this.buffer.length);
     const line = this.buffer[index];
@@ -113,8 +142,21 @@ export class CorpusStream {
     return line;
   }
 
+  /** The text of the line at a position this stream gave earlier (to restore a packer's leftover document). */
+  async readLine(position: LinePosition): Promise<string> {
+    checkState({ epoch: 0, fileIndex: 0, offset: 0, buffer: [position], rng: [] }, this.files.length);
+    const [line] = await readBufferedLines({ files: this.files, positions: [position], hub: this.hub, maxLineBytes: this.maxLineBytes });
+    return line.text;
+  }
+
   getState(): CorpusStreamState {
-    return { epoch: this.epoch, fileIndex: this.fileIndex, record: this.record, buffer: [...this.buffer], rng: this.rng.getState() };
+    return {
+      epoch: this.epoch,
+      fileIndex: this.fileIndex,
+      offset: this.offset,
+      buffer: this.buffer.map((line) => [line.position[0], line.position[1]]),
+      rng: this.rng.getState(),
+    };
   }
 
   async close(): Promise<void> {
@@ -129,7 +171,7 @@ export class CorpusStream {
   }
 
   /** The next kept line in file order, moving to the next file / epoch at the end of one. */
-  private async pull(): Promise<string> {
+  private async pull(): Promise<BufferedLine> {
     for (;;) {
       if (this.fileIndex >= this.files.length) {
         if (this.linesThisEpoch === 0 && this.fullPass) {
@@ -137,27 +179,86 @@ export class CorpusStream {
         }
         this.epoch += 1;
         this.fileIndex = 0;
-        this.record = 0;
+        this.offset = 0;
         this.linesThisEpoch = 0;
         this.fullPass = true;
         this.order = this.fileOrder(this.epoch);
       }
       const fileNumber = this.order[this.fileIndex];
-      this.reader ??= readCorpusRecords({ file: this.files[fileNumber], start: this.record, hub: this.hub });
+      this.reader ??= readPositionedRecords({ file: this.files[fileNumber], from: this.offset, hub: this.hub, maxLineBytes: this.maxLineBytes });
       const next = await this.reader.next();
       if (next.done) {
         this.reader = undefined;
         this.fileIndex += 1;
-        this.record = 0;
+        this.offset = 0;
         continue;
       }
-      this.record += 1;
-      const text = next.value;
-      if (text.length === 0) continue;
+      const record = next.value;
+      this.offset = record.next;
+      if (record.overlong) this.overlong[record.overlong] += 1;
+      if (record.text.length === 0) continue;
       const keep = this.keep[fileNumber];
-      if (keep !== undefined && detectLanguage(text) !== keep) continue;
+      if (keep !== undefined && detectLanguage(record.text) !== keep) continue;
       this.linesThisEpoch += 1;
-      return text;
+      return { text: record.text, position: [fileNumber, record.at] };
     }
   }
+}
+
+function checkState(state: CorpusStreamState, fileCount: number): void {
+  const legacy = (state as unknown as { record?: unknown }).record !== undefined || state.buffer.some((entry) => !Array.isArray(entry));
+  if (legacy) {
+    throw new KoenbertError({
+      code: 'CORPUS_STATE',
+      message: 'the checkpoint stores the data position in an older format (lines as text); resume it with the koenbert version that wrote it, or start the run again',
+    });
+  }
+  if (state.fileIndex > fileCount) {
+    throw new KoenbertError({ code: 'CORPUS_STATE', message: `saved position is at file ${state.fileIndex} but the sources have ${fileCount} files` });
+  }
+  for (const [file, at] of state.buffer) {
+    if (!Number.isInteger(file) || file < 0 || file >= fileCount || !Number.isSafeInteger(at) || at < 0) {
+      throw new KoenbertError({ code: 'CORPUS_STATE', message: `saved shuffle buffer names line [${file}, ${at}], outside the ${fileCount} corpus files` });
+    }
+  }
+}
+
+/**
+ * The text of the buffered lines a checkpoint names by position: each file is read once, from its
+ * first named position to its last.
+ */
+async function readBufferedLines(params: { files: CorpusFile[]; positions: LinePosition[]; hub?: HubOptions; maxLineBytes: number }): Promise<BufferedLine[]> {
+  const { files, positions } = params;
+  const wanted = new Map<number, Set<number>>();
+  for (const [file, at] of positions) {
+    const set = wanted.get(file) ?? new Set<number>();
+    set.add(at);
+    wanted.set(file, set);
+  }
+  const texts = new Map<string, string>();
+  for (const [file, ats] of wanted) {
+    const from = Math.min(...ats);
+    const last = Math.max(...ats);
+    let found = 0;
+    const records = readPositionedRecords({ file: files[file], from, hub: params.hub, maxLineBytes: params.maxLineBytes });
+    for await (const record of records) {
+      if (ats.has(record.at)) {
+        texts.set(`${file}:${record.at}`, record.text);
+        found++;
+      }
+      if (record.at >= last || found === ats.size) break;
+    }
+    await records.return(undefined);
+  }
+  return positions.map(([file, at]) => {
+    const text = texts.get(`${file}:${at}`);
+    if (!text) {
+      throw new KoenbertError({
+        code: 'CORPUS_STATE',
+        file: files[file].path,
+        message: `the checkpoint's shuffle buffer names a line at ${at} that is not there any more: the corpus changed since the checkpoint`,
+      });
+    }
+    return { text, position: [file, at] as LinePosition };
+  });
 }

@@ -2,7 +2,7 @@ import type { HubOptions } from '@koenbert/tensor-utils';
 import { encodeAligned, type MergeMap, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { CorpusStream, type CorpusSourceSpec, type CorpusStreamState } from './corpus-stream';
 import type { Language } from './detect-language';
-import { packSequence, type AlignedTokens, type PackerState, type SpecialIds } from './packing';
+import { PositionedPacker, type AlignedTokens, type SavedPackerState, type SpecialIds } from './packing';
 
 /** One batch of one language, padded to its longest sequence; row-major [batchSize, seqLength]. */
 export interface TokenBatch {
@@ -20,7 +20,7 @@ export interface TokenBatch {
 /** Position of one language's data: the corpus stream and the packer. JSON-serialisable. */
 export interface LanguageDataState {
   stream: CorpusStreamState;
-  packer: PackerState;
+  packer: SavedPackerState;
 }
 
 /**
@@ -36,7 +36,7 @@ export class LanguageBatches {
   private readonly packing: boolean;
   private readonly specials: SpecialIds;
   private readonly padIds: { teacher: number; student: number };
-  private packer: PackerState;
+  private readonly packer: PositionedPacker;
 
   private constructor(params: {
     lang: Language;
@@ -46,7 +46,6 @@ export class LanguageBatches {
     maxLength: number;
     packing: boolean;
     studentPadId: number;
-    packer: PackerState;
   }) {
     this.lang = params.lang;
     this.stream = params.stream;
@@ -54,7 +53,7 @@ export class LanguageBatches {
     this.teacher = params.teacher;
     this.maxLength = params.maxLength;
     this.packing = params.packing;
-    this.packer = params.packer;
+    this.packer = new PositionedPacker((text) => this.encode(text), () => this.stream.nextLine());
     const empty = encodeAligned({ text: '', lang: this.lang, merged: this.merged, teacher: this.teacher });
     this.specials = {
       cls: { teacher: empty.teacherIds[0], student: empty.studentIds[0] },
@@ -74,6 +73,8 @@ export class LanguageBatches {
     packing: boolean;
     studentPadId: number;
     hub?: HubOptions;
+    /** Longest corpus record in UTF-8 bytes (see CorpusStream). */
+    maxLineBytes?: number;
     state?: LanguageDataState;
   }): Promise<LanguageBatches> {
     const stream = await CorpusStream.open({
@@ -82,14 +83,21 @@ export class LanguageBatches {
       label: params.lang,
       bufferSize: params.bufferSize,
       hub: params.hub,
+      maxLineBytes: params.maxLineBytes,
       state: params.state?.stream,
     });
-    return new LanguageBatches({ ...params, stream, packer: params.state?.packer ?? { pending: null } });
+    const batches = new LanguageBatches({ ...params, stream });
+    await batches.packer.restore(params.state?.packer, (position) => stream.readLine(position));
+    return batches;
+  }
+
+  /** Overlong lines this process met (split or skipped), for logs. */
+  get overlong(): { split: number; skipped: number } {
+    return { ...this.stream.overlong };
   }
 
   /** Teacher and student ids of one line, without [CLS]/[SEP]. */
-  private async nextDocument(): Promise<AlignedTokens> {
-    const text = await this.stream.next();
+  private encode(text: string): AlignedTokens {
     const aligned = encodeAligned({ text, lang: this.lang, merged: this.merged, teacher: this.teacher });
     return { teacherIds: aligned.teacherIds.slice(1, -1), studentIds: aligned.studentIds.slice(1, -1) };
   }
@@ -97,15 +105,7 @@ export class LanguageBatches {
   async nextBatch(batchSize: number): Promise<TokenBatch> {
     const sequences: AlignedTokens[] = [];
     for (let i = 0; i < batchSize; i++) {
-      const { sequence, state } = await packSequence({
-        pull: () => this.nextDocument(),
-        state: this.packer,
-        maxLength: this.maxLength,
-        packing: this.packing,
-        specials: this.specials,
-      });
-      this.packer = state;
-      sequences.push(sequence);
+      sequences.push(await this.packer.nextSequence({ maxLength: this.maxLength, packing: this.packing, specials: this.specials }));
     }
     const seqLength = Math.max(...sequences.map((s) => s.teacherIds.length));
     const teacherIds = new Int32Array(batchSize * seqLength).fill(this.padIds.teacher);
@@ -122,7 +122,7 @@ export class LanguageBatches {
   }
 
   getState(): LanguageDataState {
-    return { stream: this.stream.getState(), packer: { pending: this.packer.pending } };
+    return { stream: this.stream.getState(), packer: this.packer.getState() };
   }
 
   close(): Promise<void> {

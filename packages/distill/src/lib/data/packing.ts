@@ -80,3 +80,70 @@ export async function packSequence(params: {
   }
   return { sequence: { teacherIds, studentIds }, state: { pending } };
 }
+
+/** A document the stream gave, and where its line is (to save a packer state without its tokens). */
+export interface PositionedLine {
+  text: string;
+  position: [file: number, at: number];
+}
+
+/**
+ * The packer's state as a checkpoint stores it: not the leftover tokens but the line they came from and how
+ * many of its tokens were used already (tokenization is deterministic, so they are recomputed on resume).
+ */
+export interface SavedPackerState {
+  pendingFrom: { line: [file: number, at: number]; skip: number } | null;
+}
+
+/**
+ * packSequence over a stream of positioned lines that can save and restore its leftover document by
+ * position: `encode` turns a line into aligned ids (without [CLS]/[SEP]), `nextLine` gives the next line.
+ */
+export class PositionedPacker {
+  private state: PackerState = { pending: null };
+  private pendingFrom: SavedPackerState['pendingFrom'] = null;
+
+  constructor(
+    private readonly encode: (text: string) => AlignedTokens,
+    private readonly nextLine: () => Promise<PositionedLine>,
+  ) {}
+
+  /** Restores a saved state: the leftover line is read again (`readLine`) and re-tokenized. */
+  async restore(saved: SavedPackerState | undefined, readLine: (position: [number, number]) => Promise<string>): Promise<void> {
+    const from = saved?.pendingFrom ?? null;
+    if ((saved as { pending?: unknown } | undefined)?.pending !== undefined) {
+      throw new KoenbertError({
+        code: 'CORPUS_STATE',
+        message: 'the checkpoint stores the packer in an older format (token ids); resume it with the koenbert version that wrote it, or start the run again',
+      });
+    }
+    if (!from) return;
+    const doc = this.encode(await readLine(from.line));
+    if (!Number.isInteger(from.skip) || from.skip < 1 || from.skip >= doc.teacherIds.length) {
+      throw new KoenbertError({ code: 'CORPUS_STATE', message: `saved packer position (${from.skip} tokens into line [${from.line.join(', ')}]) does not fit that line: the corpus or tokenizer changed` });
+    }
+    this.state = { pending: { teacherIds: doc.teacherIds.slice(from.skip), studentIds: doc.studentIds.slice(from.skip) } };
+    this.pendingFrom = { line: [from.line[0], from.line[1]], skip: from.skip };
+  }
+
+  async nextSequence(params: { maxLength: number; packing: boolean; specials: SpecialIds }): Promise<AlignedTokens> {
+    let last: { line: [number, number]; length: number } | undefined;
+    const pull = async (): Promise<AlignedTokens> => {
+      const line = await this.nextLine();
+      const doc = this.encode(line.text);
+      last = { line: line.position, length: doc.teacherIds.length };
+      return doc;
+    };
+    const before = this.state.pending;
+    const { sequence, state } = await packSequence({ pull, state: this.state, ...params });
+    if (state.pending === null) this.pendingFrom = null;
+    else if (last) this.pendingFrom = { line: last.line, skip: last.length - state.pending.teacherIds.length };
+    else this.pendingFrom = { line: this.pendingFrom!.line, skip: this.pendingFrom!.skip + (before!.teacherIds.length - state.pending.teacherIds.length) };
+    this.state = state;
+    return sequence;
+  }
+
+  getState(): SavedPackerState {
+    return { pendingFrom: this.pendingFrom ? { line: [this.pendingFrom.line[0], this.pendingFrom.line[1]], skip: this.pendingFrom.skip } : null };
+  }
+}

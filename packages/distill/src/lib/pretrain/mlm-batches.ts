@@ -1,7 +1,7 @@
 import type { HubOptions } from '@koenbert/tensor-utils';
 import type { WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { CorpusStream, type CorpusStreamState } from '../data/corpus-stream';
-import { packSequence, type AlignedTokens, type PackerState, type SpecialIds } from '../data/packing';
+import { PositionedPacker, type AlignedTokens, type PositionedLine, type SavedPackerState, type SpecialIds } from '../data/packing';
 import { isHeldOutLine } from './held-out-lines';
 
 /** Token ids of one batch, padded to its longest sequence; row-major [batchSize, seqLength]. */
@@ -17,7 +17,7 @@ export interface IdBatch {
 /** Position in the data: the corpus stream and the packer. JSON-serialisable. */
 export interface MlmDataState {
   stream: CorpusStreamState;
-  packer: PackerState;
+  packer: SavedPackerState;
 }
 
 /** Pads sequences of ids into one batch. */
@@ -41,13 +41,16 @@ export function padBatch(sequences: number[][], padId: number): IdBatch {
  * packer, with the same ids on both of its sides).
  */
 export class MlmBatches {
+  private readonly packer: PositionedPacker;
+
   private constructor(
     private readonly stream: CorpusStream,
     private readonly tokenizer: WordPieceTokenizer,
     private readonly maxLength: number,
     private readonly heldOutFraction: number,
-    private packer: PackerState,
-  ) {}
+  ) {
+    this.packer = new PositionedPacker((text) => this.encode(text), () => this.nextTrainingLine());
+  }
 
   static async open(params: {
     sources: string[];
@@ -57,6 +60,8 @@ export class MlmBatches {
     maxLength: number;
     heldOutFraction: number;
     hub?: HubOptions;
+    /** Longest corpus record in UTF-8 bytes (see CorpusStream). */
+    maxLineBytes?: number;
     state?: MlmDataState;
   }): Promise<MlmBatches> {
     const stream = await CorpusStream.open({
@@ -65,9 +70,17 @@ export class MlmBatches {
       label: 'mlm',
       bufferSize: params.bufferSize,
       hub: params.hub,
+      maxLineBytes: params.maxLineBytes,
       state: params.state?.stream,
     });
-    return new MlmBatches(stream, params.tokenizer, params.maxLength, params.heldOutFraction, params.state?.packer ?? { pending: null });
+    const batches = new MlmBatches(stream, params.tokenizer, params.maxLength, params.heldOutFraction);
+    await batches.packer.restore(params.state?.packer, (position) => stream.readLine(position));
+    return batches;
+  }
+
+  /** Overlong lines this process met (split or skipped), for logs. */
+  get overlong(): { split: number; skipped: number } {
+    return { ...this.stream.overlong };
   }
 
   private get specials(): SpecialIds {
@@ -75,31 +88,27 @@ export class MlmBatches {
     return { cls: { teacher: clsId, student: clsId }, sep: { teacher: sepId, student: sepId } };
   }
 
-  private async nextDocument(): Promise<AlignedTokens> {
-    let line = await this.stream.next();
-    while (isHeldOutLine(line, this.heldOutFraction)) line = await this.stream.next();
-    const ids = this.tokenizer.encode(line).ids.slice(1, -1);
+  private async nextTrainingLine(): Promise<PositionedLine> {
+    let line = await this.stream.nextLine();
+    while (isHeldOutLine(line.text, this.heldOutFraction)) line = await this.stream.nextLine();
+    return line;
+  }
+
+  private encode(text: string): AlignedTokens {
+    const ids = this.tokenizer.encode(text).ids.slice(1, -1);
     return { teacherIds: ids, studentIds: ids };
   }
 
   async nextBatch(batchSize: number): Promise<IdBatch> {
     const sequences: number[][] = [];
     for (let i = 0; i < batchSize; i++) {
-      const { sequence, state } = await packSequence({
-        pull: () => this.nextDocument(),
-        state: this.packer,
-        maxLength: this.maxLength,
-        packing: true,
-        specials: this.specials,
-      });
-      this.packer = state;
-      sequences.push(sequence.teacherIds);
+      sequences.push((await this.packer.nextSequence({ maxLength: this.maxLength, packing: true, specials: this.specials })).teacherIds);
     }
     return padBatch(sequences, this.tokenizer.padId ?? 0);
   }
 
   getState(): MlmDataState {
-    return { stream: this.stream.getState(), packer: { pending: this.packer.pending } };
+    return { stream: this.stream.getState(), packer: this.packer.getState() };
   }
 
   close(): Promise<void> {

@@ -1,7 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { KoenbertError } from '@koenbert/tensor-utils';
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
+import { decodeUtf8Strict, KoenbertError } from '@koenbert/tensor-utils';
 
 /** Reads a UTF-8 file; a missing, unreadable or non-UTF-8 file is a one-line KoenbertError naming it. */
 export async function readTextFile(file: string): Promise<string> {
@@ -14,9 +12,11 @@ export async function readTextFile(file: string): Promise<string> {
     throw new KoenbertError({ code: 'UNREADABLE_FILE', file, message: reason, cause: error });
   }
   try {
-    return decoder.decode(bytes);
+    // the rule every text input follows (corpora too): malformed UTF-8 is an error naming the byte
+    return decodeUtf8Strict({ bytes, file });
   } catch (error) {
-    throw new KoenbertError({ code: 'UNREADABLE_FILE', file, message: 'not valid UTF-8 text', cause: error });
+    const detail = (error as KoenbertError).message.slice(file.length + 2).replace(/ \(the file must be UTF-8 text\)$/, '');
+    throw new KoenbertError({ code: 'UNREADABLE_FILE', file, message: `not valid UTF-8 text (${detail})`, cause: error });
   }
 }
 
