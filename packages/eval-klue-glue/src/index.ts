@@ -24,6 +24,9 @@ export { readOfficialFile } from './lib/tasks/read-official-file';
 export { readHfParquet } from './lib/tasks/hf/read-hf-parquet';
 export { subsample } from './lib/data/subsample';
 export { makeFolds } from './lib/data/make-folds';
+export { carveValidation } from './lib/data/carve-validation';
+export { runSplits, type RunSplit } from './lib/data/run-splits';
+export { meanStd } from './lib/data/mean-std';
 
 // Tokenization and NER alignment
 export { loadTokenizer, type LoadedTokenizer } from './lib/tokenize/load-tokenizer';
@@ -41,12 +44,17 @@ export { averageRanks } from './lib/metrics/average-ranks';
 export { extractEntities, type EntitySpan } from './lib/metrics/extract-entities';
 export { entityF1, type EntityScores } from './lib/metrics/entity-f1';
 export { charMacroF1 } from './lib/metrics/char-macro-f1';
+export { klueNerScores } from './lib/metrics/klue-ner-scores';
+export { klueStsF1, KLUE_STS_THRESHOLD } from './lib/metrics/klue-sts-f1';
 export { taskMetrics, type MetricValues, type TaskPredictions } from './lib/metrics/task-metrics';
 
 // Results and reports
 export { RESULT_FORMAT, type TaskResult, type RunRecord, type EpochRecord } from './lib/results/task-result';
 export { mergeResults, combineResults, findResult, type MergedResults } from './lib/results/merge-results';
 export { resultFile } from './lib/results/result-file';
+export { predictionRecords, type PredictionRecord } from './lib/results/prediction-records';
+export { rescorePredictions } from './lib/results/rescore-predictions';
+export { summariseSeeds } from './lib/results/summarise-seeds';
 export { renderMarkdownReport } from './lib/report/render-markdown-report';
 export { renderHtmlReport } from './lib/report/render-html-report';
 export { writeReport } from './lib/report/write-report';

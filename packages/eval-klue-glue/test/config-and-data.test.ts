@@ -1,6 +1,7 @@
 import { parseEvalConfig, resolveHyperparameters } from '../src/lib/config';
 import { makeFolds } from '../src/lib/data/make-folds';
 import { meanStd } from '../src/lib/data/mean-std';
+import { summariseSeeds } from '../src/lib/results/summarise-seeds';
 import { subsample } from '../src/lib/data/subsample';
 import { averageRanks } from '../src/lib/metrics/average-ranks';
 import { accuracy } from '../src/lib/metrics/accuracy';
@@ -15,7 +16,7 @@ describe('task registry', () => {
       ['klue-ynat', 'classification', 'macro_f1', 7],
       ['klue-sts', 'regression', 'pearson', 0],
       ['klue-nli', 'classification', 'accuracy', 3],
-      ['klue-ner', 'token-classification', 'entity_f1', 13],
+      ['klue-ner', 'token-classification', 'entity_macro_f1', 13],
       ['glue-mrpc', 'classification', 'f1', 2],
       ['glue-stsb', 'regression', 'spearman', 0],
       ['glue-sst2', 'classification', 'accuracy', 2],
@@ -87,11 +88,22 @@ describe('subsample and folds', () => {
     [[1], 1, 0],
     [[1, 3], 2, Math.SQRT2],
     [[2, 4, 4, 4, 5, 5, 7, 9], 5, Math.sqrt(32 / 7)],
-    [[Number.NaN, 1, 3], 2, Math.SQRT2],
   ])('meanStd(%j) = %d ± %d (sample std)', (values, mean, std) => {
     const result = meanStd(values);
     expect(result.mean).toBeCloseTo(mean, 12);
     expect(result.std).toBeCloseTo(std, 12);
+  });
+
+  it('a NaN seed is not dropped: mean and std become NaN', () => {
+    expect(meanStd([Number.NaN, 1, 3])).toEqual({ mean: Number.NaN, std: Number.NaN });
+    expect(meanStd([])).toEqual({ mean: Number.NaN, std: Number.NaN });
+  });
+
+  it('summariseSeeds keeps a NaN seed in values, with a note naming it', () => {
+    const { metrics, notes } = summariseSeeds({ metrics: ['pearson', 'f1'], seeds: [42, 43, 44], seedMetrics: [{ pearson: 0.5, f1: 0.7 }, { pearson: Number.NaN, f1: 0.6 }, { pearson: 0.7, f1: 0.8 }] });
+    expect(metrics.pearson).toEqual({ mean: Number.NaN, std: Number.NaN, values: [0.5, Number.NaN, 0.7] });
+    expect(metrics.f1!.mean).toBeCloseTo(0.7, 12);
+    expect(notes).toEqual(['pearson is NaN for seed 43 (kept in values; mean and std are NaN)']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -6,6 +6,8 @@ import { initBackend } from '@koenbert/tensor-utils';
 import { evaluate, evaluateIter, type EvaluateEvent } from '../src/lib/evaluate';
 import { batchInputs } from '../src/lib/finetune/predict';
 import { mergeResults } from '../src/lib/results/merge-results';
+import type { PredictionRecord } from '../src/lib/results/prediction-records';
+import { rescorePredictions } from '../src/lib/results/rescore-predictions';
 import type { TaskResult } from '../src/lib/results/task-result';
 import { renderMarkdownReport } from '../src/lib/report/render-markdown-report';
 import { getTask, type TaskName } from '../src/lib/tasks/task-registry';
@@ -96,11 +98,28 @@ describeIfSharedData(['klue', 'glue', 'tokenizers/kcelectra-base', 'models/tiny-
       expect(run.lossCurve.length).toBeGreaterThan(0);
       if (checkpoint === 'last') expect(run.selectedEpoch).toBe(2);
       else {
-        const primary = run.epochs.map((e) => e.metrics[spec.primaryMetric]!);
+        // chosen on the validation part carved out of the training examples, never on the scored ones
+        const primary = run.epochs.map((e) => e.validation![spec.primaryMetric]!);
         expect(primary[run.selectedEpoch - 1]).toBe(Math.max(...primary));
+        expect(run.validationExamples).toBeGreaterThan(0);
       }
     }
     expect(result.tokenTypeIds).toBe(extra?.tokenTypeIds ?? true);
+
+    // Every example's prediction of every seed is written beside the result, and rescoring it gives the reported metrics.
+    expect(last.predictionsFile).toBe(path.join(outputDir, 'tiny-random', `${task}.predictions.jsonl`));
+    expect(result.predictionsFile).toBe(`${task}.predictions.jsonl`);
+    const lines = readFileSync(last.predictionsFile!, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(seeds * 16);
+    const first = JSON.parse(lines[0]) as PredictionRecord;
+    expect(first.seed).toBe(42);
+    expect(typeof first.id).toBe('string');
+    if (cv) expect(first.fold).toBeDefined();
+    const rescored = await rescorePredictions({ task: spec, file: last.predictionsFile! });
+    expect(rescored.map((r) => r.seed)).toEqual(result.seeds);
+    rescored.forEach(({ metrics }, i) => {
+      for (const metric of spec.metrics) expect(metrics[metric]).toBe(result.metrics[metric]!.values[i]);
+    });
   });
 
   it('merges the eight result files into one report row', async () => {

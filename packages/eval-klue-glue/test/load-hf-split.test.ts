@@ -54,7 +54,9 @@ describeIfSharedData(['klue', 'glue'], 'Hugging Face datasets versions through t
     const fromFile = (await official(task)) as SentenceExample[];
     expect(fromHub).toHaveLength(6);
     // GLUE's idx differs from the MSR ids, so compare everything but the id there.
-    expect(fromHub.map(({ textA, textB, label }) => ({ textA, textB, label }))).toEqual(fromFile.map(({ textA, textB, label }) => ({ textA, textB, label })));
+    const fields = ({ textA, textB, label, binaryLabel }: SentenceExample) => ({ textA, textB, label, binaryLabel });
+    expect(fromHub.map(fields)).toEqual(fromFile.map(fields));
+    if (task === 'klue-sts') expect(fromHub[0]).toMatchObject({ label: 4.857142857142857, binaryLabel: 1 });
     if (task !== 'glue-mrpc') expect(fromHub.map((e) => e.id)).toEqual(fromFile.map((e) => e.id));
   });
 

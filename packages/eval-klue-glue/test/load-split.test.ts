@@ -65,7 +65,9 @@ describeIfSharedData(['klue', 'glue', 'kor-nlu'], 'loaders on the real KLUE and 
       label: 1,
     });
     const sts = await load('klue-sts', 'dev');
-    expect(sts[0]).toMatchObject({ id: 'klue-sts-v1_dev_00000', textA: '무엇보다도 호스트분들이 너무 친절하셨습니다.', label: 4.9 });
+    // KLUE scores STS on the unrounded real-label (labels.label 4.9 is it rounded) and F1 of the binary label.
+    expect(sts[0]).toMatchObject({ id: 'klue-sts-v1_dev_00000', textA: '무엇보다도 호스트분들이 너무 친절하셨습니다.', label: 4.857142857142857, binaryLabel: 1 });
+    expect(sts.every((e) => (e as SentenceExample).binaryLabel === ((e as SentenceExample).label >= 3 ? 1 : 0))).toBe(true);
     const stsTrain = await load('klue-sts', 'train');
     const quoted = stsTrain.find((e) => e.textA.startsWith('긴급 고용안정지원금은'));
     expect(quoted?.textA).toContain('특별지원금, 지자체별');

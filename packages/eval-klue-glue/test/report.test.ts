@@ -38,7 +38,7 @@ function result(params: { model: string; task: TaskName; values: number[]; mode?
       seed: 42 + i,
       trainExamples: 100,
       evalExamples: 50,
-      epochs: [{ epoch: 1, trainLoss: 0.7, metrics: {} }],
+      epochs: [{ epoch: 1, trainLoss: 0.7, validation: {} }],
       selectedEpoch: 1,
       lossCurve: [0.9, 0.7, 0.5 - i * 0.05],
       lossWindow: 2,
@@ -74,6 +74,18 @@ describe('mergeResults and reports', () => {
     write(result({ model: 'koen bert/v2', task: 'klue-ynat', values: [0.6], mode: 'cv', checkpoint: 'last' })),
     write(result({ model: 'koen bert/v2', task: 'glue-stsb', values: [0.7, 0.72, 0.74] })),
   ];
+
+  it('a NaN seed survives the JSON file (stored as null) and shows as n/a', async () => {
+    const nanDir = mkdtempSync(path.join(os.tmpdir(), 'eval-nan-'));
+    const withNaN = { ...result({ model: 'nan-bert', task: 'klue-sts', values: [0.8, Number.NaN] }), notes: ['pearson is NaN for seed 43'] };
+    withNaN.metrics.pearson = { mean: Number.NaN, std: Number.NaN, values: [0.8, Number.NaN] };
+    const file = path.join(nanDir, 'klue-sts.json');
+    writeFileSync(file, JSON.stringify(withNaN));
+    expect(JSON.parse(readFileSync(file, 'utf8')).metrics.pearson).toEqual({ mean: null, std: null, values: [0.8, null] });
+    const merged = await mergeResults([file]);
+    expect(merged.results[0].metrics.pearson).toEqual({ mean: Number.NaN, std: Number.NaN, values: [0.8, Number.NaN] });
+    expect(renderMarkdownReport({ merged })).toContain('n/a');
+  });
 
   it('orders rows by first appearance and columns as the registry (KLUE before GLUE)', async () => {
     const merged = await mergeResults(files);

@@ -25,7 +25,16 @@ export const EvalConfigSchema = z.strictObject({
   weightDecay: z.number().min(0).optional().describe('AdamW weight decay (default: 0.01; KLUE STS 0)'),
   seed: z.number().int().min(0).optional().describe('first seed (default 42)'),
   seeds: z.number().int().min(1).default(1).describe('number of seeds (seed, seed+1, …); reports give mean ± std'),
-  checkpoint: z.enum(['best', 'last']).default('best').describe('score the epoch with the best dev metric (as the original reported) or the last epoch'),
+  checkpoint: z
+    .enum(['best', 'last'])
+    .default('best')
+    .describe('score the epoch that is best on a validation part of the training data (never on the scored dev set or fold), or the last epoch'),
+  validationFraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.1)
+    .describe('checkpoint best: fraction of the training examples (of each cv training part) held out, seeded, to choose the epoch on'),
   tokenTypeIds: z.boolean().default(true).describe('feed token_type_ids for sentence pairs (false: all zeros, as the original evaluation did)'),
   evalBatchSize: z.number().int().positive().default(64).describe('batch size for scoring'),
   maxGradNorm: z.number().positive().default(1).describe('clip gradients to this global norm'),

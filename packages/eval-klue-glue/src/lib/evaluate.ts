@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hubOptionsOf, initBackend, writeFileAtomic, type ProgressEvent } from '@koenbert/tensor-utils';
 import { parseEvalConfig, resolveHyperparameters, type EvalConfig, type EvalConfigInput } from './config';
 import { makeFolds } from './data/make-folds';
-import { meanStd } from './data/mean-std';
+import { runSplits } from './data/run-splits';
 import { subsample } from './data/subsample';
 import { finetuneIter, type FinetuneEvent, type FinetuneOutcome } from './finetune/finetune-iter';
 import { majorityPredictions } from './finetune/majority-predictions';
@@ -11,7 +11,9 @@ import { poolPredictions } from './finetune/pool-predictions';
 import { taskMetrics, type MetricValues, type TaskPredictions } from './metrics/task-metrics';
 import { resolveBertFolder } from './model/resolve-bert-folder';
 import { lossCurve } from './results/loss-curve';
+import { predictionRecords, type PredictionRecord } from './results/prediction-records';
 import { resultFile } from './results/result-file';
+import { summariseSeeds } from './results/summarise-seeds';
 import { RESULT_FORMAT, type RunRecord, type TaskResult } from './results/task-result';
 import type { TaskExample } from './tasks/examples';
 import { loadSplit } from './tasks/load-split';
@@ -27,11 +29,23 @@ export interface RunContext {
 }
 
 export type EvaluateEvent =
-  | { type: 'data'; task: string; mode: 'train-dev' | 'cv'; trainExamples: number; evalExamples: number; folds?: number; seeds: number[]; tokenizer: string }
+  | {
+      type: 'data';
+      task: string;
+      mode: 'train-dev' | 'cv';
+      /** Examples trained on per run (the largest run's) and held out of them to choose the epoch. */
+      trainExamples: number;
+      validationExamples: number;
+      evalExamples: number;
+      folds?: number;
+      seeds: number[];
+      tokenizer: string;
+    }
   | (FinetuneEvent & RunContext)
   /** After every step: steps done over all runs (seeds × folds) of this call, for progress bars. */
   | ProgressEvent
-  | { type: 'result'; result: TaskResult; file?: string };
+  /** `file`: the result JSON; `predictionsFile`: the predictions beside it (both only with outputDir). */
+  | { type: 'result'; result: TaskResult; file?: string; predictionsFile?: string };
 
 interface PreparedData {
   /** train-dev: one split pair; cv: the dev pool and its folds. */
@@ -53,15 +67,26 @@ async function loadExamples(config: EvalConfig, task: TaskSpec, split: 'train' |
   return subsample({ items: examples, limit: config.limit, seed: seed + (split === 'train' ? 0 : 1) });
 }
 
+/** Per example of the pool, the cv fold that holds it out. */
+function foldIndexOf(folds: number[][], size: number): number[] {
+  const fold = new Array<number>(size);
+  folds.forEach((indices, f) => indices.forEach((i) => (fold[i] = f)));
+  return fold;
+}
+
 function modelName(config: EvalConfig): string {
   return config.modelName ?? (path.basename(path.resolve(config.model)) || config.model);
 }
 
 /**
  * Fine-tunes and scores one model on one task, yielding typed events: `data`, then per run (seed, and fold in cv
- * mode) `start`, `step`… (each followed by a `progress` event over all runs), `epoch`…, `done`, and finally `result` (written to `<outputDir>/<model>/<task>.json` when
- * outputDir is set). Several seeds give mean ± std. In cv mode the dev set is split into k folds; each fold is scored
- * by a model fine-tuned on the other k−1 and the pooled held-out predictions are scored once per seed.
+ * mode) `head-replaced` (when the checkpoint's task head does not fit), `start`, `step`… (each followed by a
+ * `progress` event over all runs), `epoch`…, `done`, and finally `result`. With outputDir the result is written to
+ * `<outputDir>/<model>/<task>.json` and every example's prediction of every seed to `<task>.predictions.jsonl`
+ * beside it. Several seeds give mean ± std (a NaN seed makes them NaN, with a note). In cv mode the dev set is
+ * split into k folds; each fold is scored by a model fine-tuned on the other k−1 and the pooled held-out
+ * predictions are scored once per seed. With checkpoint 'best' the epoch is chosen on a validation part carved out
+ * of the training examples (`validationFraction`), never on the examples that are scored.
  */
 export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<EvaluateEvent, TaskResult> {
   const started = Date.now();
@@ -84,19 +109,33 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
           evalSet: await encodeExamples({ tokenizer, examples: await loadExamples(config, task, 'dev', hp.seed) }),
         };
   const seeds = Array.from({ length: config.seeds }, (_, i) => hp.seed + i);
-  const trainCount = data.folds ? data.train.length - Math.max(...data.folds.map((f) => f.length)) : data.train.length;
-  yield { type: 'data', task: task.name, mode, trainExamples: trainCount, evalExamples: data.evalSet.length, folds: data.folds?.length, seeds, tokenizer: tokenizer.source };
-
-  // One (train, eval) pair per run: the split pair, or each fold against the rest.
-  const splits = data.folds
-    ? data.folds.map((heldOut, fold) => {
-        const held = new Set(heldOut);
-        return { fold, indices: heldOut, train: data.train.filter((_, i) => !held.has(i)), evalSet: heldOut.map((i) => data.evalSet[i]) };
-      })
-    : [{ fold: undefined, indices: data.evalSet.map((_, i) => i), train: data.train, evalSet: data.evalSet }];
+  const splits = runSplits({
+    trainCount: data.train.length,
+    evalCount: data.evalSet.length,
+    folds: data.folds,
+    checkpoint: config.checkpoint,
+    validationFraction: config.validationFraction,
+    seed: hp.seed,
+  });
+  const trainCount = Math.max(...splits.map((split) => split.train.length));
+  const validationCount = Math.max(...splits.map((split) => split.validation.length));
+  yield {
+    type: 'data',
+    task: task.name,
+    mode,
+    trainExamples: trainCount,
+    validationExamples: validationCount,
+    evalExamples: data.evalSet.length,
+    folds: data.folds?.length,
+    seeds,
+    tokenizer: tokenizer.source,
+  };
 
   const runs: RunRecord[] = [];
   const seedMetrics: MetricValues[] = [];
+  const records: PredictionRecord[] = [];
+  const notes = new Set<string>();
+  const foldOf = data.folds ? foldIndexOf(data.folds, data.evalSet.length) : undefined;
   const stage = `eval:${task.name}`;
   const allSteps = seeds.length * splits.reduce((sum, split) => sum + Math.ceil(split.train.length / hp.batchSize) * hp.epochs, 0);
   let stepsDone = 0;
@@ -109,8 +148,9 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
         task,
         model: config.model,
         hub,
-        train: split.train,
-        evalSet: split.evalSet,
+        train: split.train.map((i) => data.train[i]),
+        validation: split.validation.map((i) => data.train[i]),
+        evalSet: split.evalIndices.map((i) => data.evalSet[i]),
         hyperparameters: { ...hp, seed },
         checkpoint: config.checkpoint,
         tokenTypeIds: config.tokenTypeIds,
@@ -119,6 +159,9 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
         maxGradNorm: config.maxGradNorm,
       })) {
         if (event.type === 'done') outcome = event.outcome;
+        if (event.type === 'head-replaced') {
+          notes.add(`the checkpoint's task head (${event.tensors.map((t) => `${t.name} [${t.checkpointShape.join(', ')}]`).join(', ')}) did not fit ${task.title} and was replaced by a fresh one`);
+        }
         yield { ...event, ...context };
         if (event.type === 'step') {
           stepsDone++;
@@ -130,7 +173,8 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
         seed,
         ...(split.fold === undefined ? {} : { fold: split.fold }),
         trainExamples: split.train.length,
-        evalExamples: split.evalSet.length,
+        ...(config.checkpoint === 'best' ? { validationExamples: split.validation.length } : {}),
+        evalExamples: split.evalIndices.length,
         epochs: outcome!.epochs,
         selectedEpoch: outcome!.selectedEpoch,
         lossCurve: curve.points,
@@ -138,21 +182,25 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
         steps: outcome!.steps,
         seconds: outcome!.seconds,
       });
-      parts.push({ indices: split.indices, predictions: outcome!.predictions });
+      parts.push({ indices: split.evalIndices, predictions: outcome!.predictions });
     }
-    seedMetrics.push(taskMetrics({ task, predictions: poolPredictions({ size: data.evalSet.length, parts }) }));
+    const pooled = poolPredictions({ size: data.evalSet.length, parts });
+    seedMetrics.push(taskMetrics({ task, predictions: pooled }));
+    records.push(...predictionRecords({ task, seed, ids: data.evalSet.map((e) => e.id), folds: foldOf, predictions: pooled }));
   }
 
-  const baselineParts = splits.map((split) => ({ indices: split.indices, predictions: majorityPredictions({ task, train: split.train, evalSet: split.evalSet }) }));
+  const baselineParts = splits.map((split) => ({
+    indices: split.evalIndices,
+    predictions: majorityPredictions({ task, train: split.train.map((i) => data.train[i]), evalSet: split.evalIndices.map((i) => data.evalSet[i]) }),
+  }));
   const majorityBaseline = baselineParts.every((p) => p.predictions !== undefined)
     ? taskMetrics({ task, predictions: poolPredictions({ size: data.evalSet.length, parts: baselineParts as Array<{ indices: number[]; predictions: TaskPredictions }> }) })
     : undefined;
 
-  const metrics: TaskResult['metrics'] = {};
-  for (const metric of task.metrics) {
-    const values = seedMetrics.map((m) => m[metric as MetricName] ?? Number.NaN);
-    metrics[metric] = { ...meanStd(values), values };
-  }
+  const summary = summariseSeeds({ metrics: task.metrics, seeds, seedMetrics });
+  const metrics = summary.metrics;
+  for (const note of summary.notes) notes.add(note);
+  const predictionsFile = config.outputDir ? `${task.name}.predictions.jsonl` : undefined;
   const result: TaskResult = {
     format: RESULT_FORMAT,
     model: modelName(config),
@@ -164,6 +212,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
     mode,
     ...(data.folds ? { folds: data.folds.length } : {}),
     checkpoint: config.checkpoint,
+    ...(config.checkpoint === 'best' ? { validationFraction: config.validationFraction } : {}),
     tokenTypeIds: config.tokenTypeIds,
     source: config.source,
     ...(config.limit !== undefined ? { limit: config.limit } : {}),
@@ -173,16 +222,22 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
     evalExamples: data.evalSet.length,
     metrics,
     ...(majorityBaseline ? { majorityBaseline } : {}),
+    ...(predictionsFile ? { predictionsFile } : {}),
+    ...(notes.size > 0 ? { notes: [...notes] } : {}),
     runs,
     createdAt: new Date().toISOString(),
     seconds: (Date.now() - started) / 1000,
   };
   let file: string | undefined;
+  let predictionsPath: string | undefined;
   if (config.outputDir) {
     file = resultFile({ outputDir: config.outputDir, model: result.model, task: task.name });
+    predictionsPath = path.join(path.dirname(file), predictionsFile!);
+    // Predictions first: a result file never points at predictions that are not there.
+    await writeFileAtomic(predictionsPath, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
     await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
   }
-  yield { type: 'result', result, ...(file ? { file } : {}) };
+  yield { type: 'result', result, ...(file ? { file, predictionsFile: predictionsPath } : {}) };
   return result;
 }
 

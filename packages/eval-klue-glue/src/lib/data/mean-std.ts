@@ -1,9 +1,12 @@
-/** Mean and sample standard deviation (n − 1; 0 for a single value) of the finite values. */
+/**
+ * Mean and sample standard deviation (n − 1; 0 for a single value). A NaN value (a seed whose metric is undefined,
+ * e.g. Pearson of constant predictions) makes both NaN: dropping the seed would report a better, smaller set of runs
+ * than the one that was made.
+ */
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { mean: Number.NaN, std: Number.NaN };
-  const mean = finite.reduce((sum, v) => sum + v, 0) / finite.length;
-  if (finite.length === 1) return { mean, std: 0 };
-  const variance = finite.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (finite.length - 1);
+  if (values.length === 0 || values.some(Number.isNaN)) return { mean: Number.NaN, std: Number.NaN };
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  if (values.length === 1) return { mean, std: 0 };
+  const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1);
   return { mean, std: Math.sqrt(variance) };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { BertModel } from '@koenbert/bert';
-import { AdamW, clipByGlobalNorm, linearWarmupDecay, SeededRng, type HubOptions } from '@koenbert/tensor-utils';
+import { BertModel, type MismatchedHead } from '@koenbert/bert';
+import { AdamW, clipByGlobalNorm, KoenbertError, linearWarmupDecay, SeededRng, type HubOptions } from '@koenbert/tensor-utils';
 import { taskMetrics, type MetricValues, type TaskPredictions } from '../metrics/task-metrics';
 import type { EpochRecord } from '../results/task-result';
 import type { Hyperparameters, TaskSpec } from '../tasks/task-registry';
@@ -12,10 +12,19 @@ import { taskLoss } from './task-loss';
 
 export interface FinetuneParams {
   task: TaskSpec;
-  /** BERT folder or Hub id (loaded with BertModel.fromPretrained; the head is initialised from `hyperparameters.seed`). */
+  /**
+   * BERT folder or Hub id (loaded strictly with BertModel.fromPretrained; a task head of another size, or none, is
+   * replaced by a fresh one initialised from `hyperparameters.seed`).
+   */
   model: string;
   hub?: HubOptions;
   train: readonly EncodedExample[];
+  /**
+   * checkpoint 'best': examples carved out of the training data on which the best epoch is chosen. They are never
+   * trained on, and `evalSet` is never used for the choice.
+   */
+  validation?: readonly EncodedExample[];
+  /** The examples whose predictions are returned (dev set or held-out fold); predicted once per kept epoch. */
   evalSet: readonly EncodedExample[];
   /** This run's hyperparameters; `seed` drives head initialisation, dropout and shuffling. */
   hyperparameters: Hyperparameters;
@@ -25,12 +34,15 @@ export interface FinetuneParams {
   padId: number;
   evalBatchSize: number;
   maxGradNorm: number;
+  /** Scores the validation part after each epoch (default `taskMetrics`; tests pass a spy to see what is scored). */
+  score?: typeof taskMetrics;
 }
 
 export interface FinetuneOutcome {
   epochs: EpochRecord[];
   /** 1-based epoch whose predictions `predictions` holds. */
   selectedEpoch: number;
+  /** Predictions on `evalSet` of the selected epoch. */
   predictions: TaskPredictions;
   /** Training loss of every optimisation step. */
   losses: number[];
@@ -39,9 +51,12 @@ export interface FinetuneOutcome {
 }
 
 export type FinetuneEvent =
-  | { type: 'start'; trainExamples: number; evalExamples: number; stepsPerEpoch: number; totalSteps: number }
+  /** The checkpoint's task head did not fit the task (another label count) and was replaced by a fresh one. */
+  | { type: 'head-replaced'; tensors: MismatchedHead[] }
+  | { type: 'start'; trainExamples: number; validationExamples: number; evalExamples: number; stepsPerEpoch: number; totalSteps: number }
   | { type: 'step'; step: number; totalSteps: number; epoch: number; loss: number; lr: number; gradNorm: number; examplesPerSecond: number }
-  | { type: 'epoch'; epoch: number; trainLoss: number; metrics: MetricValues; primary: number; isBest: boolean }
+  /** `validation`: metrics on the validation part (checkpoint 'best' only); `isBest`: this epoch's predictions are kept. */
+  | { type: 'epoch'; epoch: number; trainLoss: number; validation?: MetricValues; primary?: number; isBest: boolean }
   | { type: 'done'; outcome: FinetuneOutcome };
 
 function primaryValue(task: TaskSpec, metrics: MetricValues): number {
@@ -50,17 +65,22 @@ function primaryValue(task: TaskSpec, metrics: MetricValues): number {
 }
 
 /**
- * Fine-tunes a BERT on `train` and scores `evalSet` after every epoch, yielding typed events (one per step, one per
- * epoch, then `done`). AdamW (bias and LayerNorm without decay), linear warm-up then linear decay to 0, global-norm
- * clipping, dropout on — transformers' Trainer recipe. The predictions kept are the best epoch's by the task's
- * primary metric (`checkpoint: 'best'`, as the original evaluation reported) or the last epoch's. The model is
- * disposed at the end; nothing is printed.
+ * Fine-tunes a BERT on `train`, yielding typed events (one per step, one per epoch, then `done`). AdamW (bias and
+ * LayerNorm without decay), linear warm-up then linear decay to 0, global-norm clipping, dropout on — transformers'
+ * Trainer recipe. `checkpoint: 'best'` scores `validation` after every epoch and keeps the predictions on `evalSet`
+ * of the epoch best on it (by the task's primary metric); `'last'` keeps the last epoch's. The evaluation set is
+ * only predicted, never scored here: choosing the epoch cannot peek at it. A non-finite training loss stops the run
+ * with an error (nothing is scored). The model is disposed at the end; nothing is printed.
  */
 export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<FinetuneEvent, FinetuneOutcome> {
-  const { task, train, evalSet, hyperparameters: hp } = params;
+  const { task, train, evalSet, hyperparameters: hp, score = taskMetrics } = params;
+  const validation = params.validation ?? [];
+  if (params.checkpoint === 'best' && validation.length === 0) {
+    throw new KoenbertError({ code: 'INVALID_ARGUMENT', message: "finetuneIter: checkpoint 'best' needs validation examples (carved out of the training data)" });
+  }
   const started = Date.now();
   const { bertTask, numLabels } = bertTaskOf(task);
-  const model = await BertModel.fromPretrained(params.model, { task: bertTask, numLabels, seed: hp.seed, ...params.hub });
+  const model = await BertModel.fromPretrained(params.model, { task: bertTask, numLabels, seed: hp.seed, ignoreMismatchedSizes: true, ...params.hub });
   const optimizer = new AdamW({ lr: hp.lr, weightDecay: hp.weightDecay });
   const rng = new SeededRng(hp.seed).fork('shuffle');
   const useTokenTypeIds = params.tokenTypeIds;
@@ -69,11 +89,15 @@ export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<Fine
   const warmupSteps = Math.ceil(hp.warmupRatio * totalSteps);
   const epochs: EpochRecord[] = [];
   const losses: number[] = [];
+  const predictOn = (examples: readonly EncodedExample[]) =>
+    predict({ model, task, examples, batchSize: params.evalBatchSize, padId: params.padId, useTokenTypeIds });
   let selected: { epoch: number; predictions: TaskPredictions } | undefined;
   let bestPrimary = Number.NEGATIVE_INFINITY;
   let step = 0;
   try {
-    yield { type: 'start', trainExamples: train.length, evalExamples: evalSet.length, stepsPerEpoch, totalSteps };
+    const mismatched = model.loadReport?.mismatched ?? [];
+    if (mismatched.length > 0) yield { type: 'head-replaced', tensors: mismatched };
+    yield { type: 'start', trainExamples: train.length, validationExamples: validation.length, evalExamples: evalSet.length, stepsPerEpoch, totalSteps };
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const order = rng.shuffleInPlace(train.map((_, i) => i));
       let epochLoss = 0;
@@ -86,28 +110,43 @@ export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<Fine
           return taskLoss({ task, logits, batch });
         });
         disposeInputs(inputs);
+        const lossValue = (await loss.data())[0];
+        loss.dispose();
+        if (!Number.isFinite(lossValue)) {
+          for (const grad of grads.values()) grad.dispose();
+          throw new KoenbertError({
+            code: 'LOSS_NOT_FINITE',
+            message: `fine-tuning ${task.name} (seed ${hp.seed}) stopped: the training loss is ${lossValue} at step ${step + 1} (epoch ${epoch}); nothing was scored`,
+          });
+        }
         const clipped = clipByGlobalNorm(grads, params.maxGradNorm);
         for (const grad of grads.values()) grad.dispose();
         const lr = linearWarmupDecay({ step, peakLr: hp.lr, warmupSteps, totalSteps });
         optimizer.applyGradients(model.params, clipped.grads, lr);
         for (const grad of clipped.grads.values()) grad.dispose();
-        const lossValue = (await loss.data())[0];
-        loss.dispose();
         step++;
         losses.push(lossValue);
         epochLoss += lossValue;
         const seconds = Math.max(1e-3, (Date.now() - stepStarted) / 1000);
         yield { type: 'step', step, totalSteps, epoch, loss: lossValue, lr, gradNorm: clipped.globalNorm, examplesPerSecond: batch.batchSize / seconds };
       }
-      const predictions = await predict({ model, task, examples: evalSet, batchSize: params.evalBatchSize, padId: params.padId, useTokenTypeIds });
-      const metrics = taskMetrics({ task, predictions });
+      const trainLoss = epochLoss / stepsPerEpoch;
+      if (params.checkpoint === 'last') {
+        const isLast = epoch === hp.epochs;
+        if (isLast) selected = { epoch, predictions: await predictOn(evalSet) };
+        epochs.push({ epoch, trainLoss });
+        yield { type: 'epoch', epoch, trainLoss, isBest: isLast };
+        continue;
+      }
+      const metrics = score({ task, predictions: await predictOn(validation) });
       const primary = primaryValue(task, metrics);
       const isBest = epoch === 1 || primary > bestPrimary;
-      if (isBest) bestPrimary = primary;
-      if (params.checkpoint === 'last' || isBest) selected = { epoch, predictions };
-      const record: EpochRecord = { epoch, trainLoss: epochLoss / stepsPerEpoch, metrics };
-      epochs.push(record);
-      yield { type: 'epoch', epoch, trainLoss: record.trainLoss, metrics, primary, isBest };
+      if (isBest) {
+        bestPrimary = primary;
+        selected = { epoch, predictions: await predictOn(evalSet) };
+      }
+      epochs.push({ epoch, trainLoss, validation: metrics });
+      yield { type: 'epoch', epoch, trainLoss, validation: metrics, primary, isBest };
     }
   } finally {
     model.dispose();

@@ -4,13 +4,16 @@ import type { TaskPredictions } from '../metrics/task-metrics';
 export function poolPredictions(params: { size: number; parts: Array<{ indices: readonly number[]; predictions: TaskPredictions }> }): TaskPredictions {
   const { size, parts } = params;
   const kind = parts[0].predictions.kind;
-  const gold: unknown[] = new Array(size);
-  const predicted: unknown[] = new Array(size);
+  const pooled: Record<string, unknown[]> = { gold: new Array(size), predicted: new Array(size) };
+  // Side fields the official scoring needs (NER characters, STS binary labels) travel with gold and predictions.
+  for (const field of ['chars', 'goldBinary'] as const) {
+    if (parts.every((part) => (part.predictions as Record<string, unknown>)[field] !== undefined)) pooled[field] = new Array(size);
+  }
   for (const { indices, predictions } of parts) {
+    const source = predictions as unknown as Record<string, unknown[]>;
     indices.forEach((target, i) => {
-      gold[target] = predictions.gold[i];
-      predicted[target] = predictions.predicted[i];
+      for (const field of Object.keys(pooled)) pooled[field][target] = source[field][i];
     });
   }
-  return { kind, gold, predicted } as TaskPredictions;
+  return { kind, ...pooled } as TaskPredictions;
 }

@@ -20,10 +20,19 @@ export function disposeInputs(inputs: Record<string, tf.Tensor | undefined>): vo
   for (const tensor of Object.values(inputs)) tensor?.dispose();
 }
 
-/** Gold values of an encoded evaluation set, in the shape `taskMetrics` takes. */
+/**
+ * Gold values of an encoded evaluation set, in the shape `taskMetrics` takes (with the characters of NER sentences
+ * and KLUE STS's binary labels, which the official scoring needs); `predicted` is left empty for the caller.
+ */
 export function goldOf(task: TaskSpec, examples: readonly EncodedExample[]): TaskPredictions {
-  if (task.kind === 'token-classification') return { kind: task.kind, gold: examples.map((e) => e.alignment!.charLabels), predicted: [] };
-  return { kind: task.kind, gold: examples.map((e) => e.label ?? 0), predicted: [] };
+  if (task.kind === 'token-classification') {
+    return { kind: task.kind, gold: examples.map((e) => e.alignment!.charLabels), predicted: [], chars: examples.map((e) => e.alignment!.chars) };
+  }
+  const gold = examples.map((e) => e.label ?? 0);
+  if (task.kind === 'regression' && examples.length > 0 && examples.every((e) => e.binaryLabel !== undefined)) {
+    return { kind: task.kind, gold, predicted: [], goldBinary: examples.map((e) => e.binaryLabel!) };
+  }
+  return { kind: task.kind, gold, predicted: [] };
 }
 
 /**
@@ -64,11 +73,8 @@ export async function predict(params: {
     });
   }
   if (task.kind === 'token-classification') {
-    return {
-      kind: task.kind,
-      gold: examples.map((e) => e.alignment!.charLabels),
-      predicted: examples.map((e, i) => charPredictions({ ...e.alignment!, tokenPredictions: tokens[i], labels: task.labels })),
-    };
+    const predicted = examples.map((e, i) => charPredictions({ ...e.alignment!, tokenPredictions: tokens[i], labels: task.labels }));
+    return { ...goldOf(task, examples), predicted } as TaskPredictions;
   }
-  return { kind: task.kind, gold: examples.map((e) => e.label ?? 0), predicted: sequence };
+  return { ...goldOf(task, examples), predicted: sequence } as TaskPredictions;
 }

@@ -6,6 +6,7 @@ import { meanStd } from '../data/mean-std';
 import { subsample } from '../data/subsample';
 import { majorityPredictions } from '../finetune/majority-predictions';
 import { poolPredictions } from '../finetune/pool-predictions';
+import { goldOf } from '../finetune/predict';
 import { taskMetrics, type MetricValues, type TaskPredictions } from '../metrics/task-metrics';
 import { resolveBertFolder } from '../model/resolve-bert-folder';
 import { charPredictions } from '../ner/char-predictions';
@@ -101,12 +102,12 @@ function fitAndPredict(task: TaskSpec, fit: Fit, hidden: number, seed: number): 
       const tokenPredictions = applyRidgeProbe({ probe, x: fit.evalFeatures[i], rows: example.inputIds.length, cols: hidden, classify: true });
       return charPredictions({ ...example.alignment!, tokenPredictions, labels: task.labels });
     });
-    return { predictions: { kind: task.kind, gold: fit.evalSet.map((e) => e.alignment!.charLabels), predicted }, alpha: probe.alpha };
+    return { predictions: { ...goldOf(task, fit.evalSet), predicted } as TaskPredictions, alpha: probe.alpha };
   }
   const evalX = new Float32Array(fit.evalSet.length * hidden);
   fit.evalFeatures.forEach((row, i) => evalX.set(row, i * hidden));
   const predicted = applyRidgeProbe({ probe, x: evalX, rows: fit.evalSet.length, cols: hidden, classify });
-  return { predictions: { kind: task.kind, gold: fit.evalSet.map((e) => e.label ?? 0), predicted } as TaskPredictions, alpha: probe.alpha };
+  return { predictions: { ...goldOf(task, fit.evalSet), predicted } as TaskPredictions, alpha: probe.alpha };
 }
 
 /**

@@ -44,9 +44,20 @@ export async function mergeResults(files: readonly string[]): Promise<MergedResu
     if (typeof result !== 'object' || result === null || result.format !== RESULT_FORMAT || !TASK_NAMES.includes(result.task as TaskName)) {
       throw new KoenbertError({ code: 'RESULTS_INVALID', file, message: `not a ${RESULT_FORMAT} results file` });
     }
-    results.push(result as TaskResult);
+    results.push(reviveNaN(result as TaskResult));
   }
   return combineResults(results, files);
+}
+
+/** JSON has no NaN: a NaN seed's metric (and the mean and std it makes NaN) is stored as null; read it back as NaN. */
+function reviveNaN(result: TaskResult): TaskResult {
+  const metrics: TaskResult['metrics'] = {};
+  const nan = (value: number | null) => (value === null ? Number.NaN : value);
+  for (const [name, summary] of Object.entries(result.metrics ?? {})) {
+    if (!summary) continue;
+    metrics[name as keyof TaskResult['metrics']] = { mean: nan(summary.mean), std: nan(summary.std), values: summary.values.map(nan) };
+  }
+  return { ...result, metrics };
 }
 
 /** The result of one model on one task, if any. */

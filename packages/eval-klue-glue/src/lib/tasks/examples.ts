@@ -5,6 +5,8 @@ export interface SentenceExample {
   textB?: string;
   /** Index into the task's labels, or the gold score for regression tasks. */
   label: number;
+  /** KLUE STS: the official binary label (1 = paraphrase), scored by F1 beside Pearson. */
+  binaryLabel?: number;
 }
 
 /** One KLUE NER sentence: characters (Unicode code points) and one BIO label index per character. */

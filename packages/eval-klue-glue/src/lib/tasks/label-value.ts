@@ -28,6 +28,21 @@ export function classIndex(params: { task: TaskSpec; value: string } & Where): n
   return index;
 }
 
+/** A binary label: 0 or 1 (a number, a numeric string, or a bigint as parquet stores ClassLabel indices). */
+export function binaryValue(params: { value: unknown; field: string } & Where): number {
+  const { value } = params;
+  const number = typeof value === 'bigint' ? Number(value) : typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (number !== 0 && number !== 1) {
+    throw dataError({
+      code: 'DATA_MALFORMED_ROW',
+      file: params.file,
+      line: params.line,
+      message: `${prefix(params)}${params.field} must be 0 or 1, found ${JSON.stringify(typeof value === 'bigint' ? String(value) : value)}`,
+    });
+  }
+  return number;
+}
+
 /** A regression score (finite number). */
 export function scoreValue(params: { value: unknown; field: string } & Where): number {
   const { value } = params;

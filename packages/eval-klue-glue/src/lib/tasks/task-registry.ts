@@ -70,8 +70,9 @@ const TASKS: Record<TaskName, TaskSpec> = {
     kind: 'regression',
     isPair: true,
     labels: [],
+    // KLUE's official STS scores: Pearson on the real-valued label and F1 of the binary label (Spearman extra).
     primaryMetric: 'pearson',
-    metrics: ['pearson', 'spearman'],
+    metrics: ['pearson', 'f1', 'spearman'],
     defaults: { ...KLUE, epochs: 4, batchSize: 32, maxLength: 128, weightDecay: 0 },
     officialFiles: { train: ['klue/sts/klue-sts-v1.1_train.json', 'klue/sts/klue-sts-train.csv'], dev: ['klue/sts/klue-sts-v1.1_dev.json'] },
     hub: { repo: 'klue/klue', config: 'sts', trainSplit: 'train', devSplit: 'validation' },
@@ -96,8 +97,9 @@ const TASKS: Record<TaskName, TaskSpec> = {
     kind: 'token-classification',
     isPair: false,
     labels: KLUE_NER_LABELS,
-    primaryMetric: 'entity_f1',
-    metrics: ['entity_f1', 'entity_macro_f1', 'char_macro_f1'],
+    // KLUE's official NER scores (characters without spaces): entity-level macro F1 and character-level macro F1.
+    primaryMetric: 'entity_macro_f1',
+    metrics: ['entity_macro_f1', 'char_macro_f1', 'entity_f1'],
     defaults: { ...KLUE, epochs: 3, batchSize: 8, maxLength: 510, weightDecay: 0.01 },
     officialFiles: { train: ['klue/ner/klue-ner-v1.1_train.tsv'], dev: ['klue/ner/klue-ner-v1.1_dev.tsv'] },
     hub: { repo: 'klue/klue', config: 'ner', trainSplit: 'train', devSplit: 'validation' },

@@ -6,14 +6,18 @@ import type { LoadedTokenizer } from './load-tokenizer';
 
 /** Model inputs of one example (unpadded). */
 export interface EncodedExample {
+  /** The example's id in its split (guid, index or line), written to the predictions file. */
+  id: string;
   inputIds: number[];
   tokenTypeIds: number[];
   /** Sequence tasks: the class index or score. */
   label?: number;
+  /** KLUE STS: the official binary label. */
+  binaryLabel?: number;
   /** NER: one label per token (IGNORE_LABEL for tokens the loss skips). */
   tokenLabels?: number[];
   /** NER: what maps token predictions back to characters. */
-  alignment?: { numChars: number; offsets: number[][]; tokenStartChar: number[]; charLabels: number[] };
+  alignment?: { numChars: number; offsets: number[][]; tokenStartChar: number[]; charLabels: number[]; chars: string[] };
 }
 
 async function encodeOne(loaded: LoadedTokenizer, example: SentenceExample): Promise<Encoding> {
@@ -35,9 +39,9 @@ export async function encodeExamples(params: { tokenizer: LoadedTokenizer; examp
     );
     part.forEach((example, i) => {
       const encoding = encodings[i];
-      const base = { inputIds: encoding.getIds(), tokenTypeIds: encoding.getTypeIds() };
+      const base = { id: example.id, inputIds: encoding.getIds(), tokenTypeIds: encoding.getTypeIds() };
       if (!isNerExample(example)) {
-        encoded.push({ ...base, label: example.label });
+        encoded.push({ ...base, label: example.label, ...(example.binaryLabel !== undefined ? { binaryLabel: example.binaryLabel } : {}) });
         return;
       }
       encoded.push({ ...base, ...nerFields(example, encoding) });
@@ -49,5 +53,5 @@ export async function encodeExamples(params: { tokenizer: LoadedTokenizer; examp
 function nerFields(example: NerExample, encoding: Encoding): Pick<EncodedExample, 'tokenLabels' | 'alignment'> {
   const offsets = encoding.getOffsets();
   const { tokenLabels, tokenStartChar } = alignCharLabels({ offsets, sequenceIds: encoding.getSequenceIds(), charLabels: example.labels });
-  return { tokenLabels, alignment: { numChars: example.chars.length, offsets, tokenStartChar, charLabels: example.labels } };
+  return { tokenLabels, alignment: { numChars: example.chars.length, offsets, tokenStartChar, charLabels: example.labels, chars: example.chars } };
 }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { parquetMetadata, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { dataError } from '../../io/data-error';
 import type { NerExample, SentenceExample, TaskExample } from '../examples';
-import { scoreValue } from '../label-value';
+import { binaryValue, scoreValue } from '../label-value';
 import type { TaskName, TaskSpec } from '../task-registry';
 
 type Row = Record<string, unknown>;
@@ -12,13 +12,18 @@ interface HfColumns {
   textB?: string;
   /** Label column; `a.b` reads field `b` of struct column `a`. */
   label: string;
+  /** Read where `label` is absent (older exports). */
+  fallbackLabel?: string;
+  /** KLUE STS's binary label (scored by F1). */
+  binaryLabel?: string;
   id: string;
 }
 
 /** Column names of the Hugging Face `klue` (klue/klue) and `glue` (nyu-mll/glue) datasets. */
 const COLUMNS: Record<Exclude<TaskName, 'klue-ner'>, HfColumns> = {
   'klue-ynat': { textA: 'title', label: 'label', id: 'guid' },
-  'klue-sts': { textA: 'sentence1', textB: 'sentence2', label: 'labels.label', id: 'guid' },
+  // KLUE scores Pearson on the annotators' unrounded mean (real-label); labels.label is it rounded to one decimal.
+  'klue-sts': { textA: 'sentence1', textB: 'sentence2', label: 'labels.real-label', fallbackLabel: 'labels.label', binaryLabel: 'labels.binary-label', id: 'guid' },
   'klue-nli': { textA: 'premise', textB: 'hypothesis', label: 'label', id: 'guid' },
   'glue-mrpc': { textA: 'sentence1', textB: 'sentence2', label: 'label', id: 'idx' },
   'glue-stsb': { textA: 'sentence1', textB: 'sentence2', label: 'label', id: 'idx' },
@@ -117,16 +122,19 @@ function toSentenceExample(params: { task: TaskSpec; row: Row; features: Row; fi
     if (typeof value !== 'string') throw dataError({ code: 'DATA_MALFORMED_ROW', file, message: `${item}: column "${column}" must be a string` });
     return value;
   };
-  const rawLabel = readColumn(row, columns.label);
+  const labelColumn = readColumn(row, columns.label) === undefined && columns.fallbackLabel ? columns.fallbackLabel : columns.label;
+  const rawLabel = readColumn(row, labelColumn);
   const label =
     task.kind === 'regression'
-      ? scoreValue({ value: rawLabel, field: columns.label, file, item })
-      : toClassIndex({ task, value: rawLabel, names: classNames(features[columns.label]), file, item });
+      ? scoreValue({ value: rawLabel, field: labelColumn, file, item })
+      : toClassIndex({ task, value: rawLabel, names: classNames(features[labelColumn]), file, item });
+  const rawBinary = columns.binaryLabel ? readColumn(row, columns.binaryLabel) : undefined;
   return {
     id: String(row[columns.id] ?? item),
     textA: text(columns.textA),
     ...(columns.textB ? { textB: text(columns.textB) } : {}),
     label,
+    ...(rawBinary !== undefined ? { binaryLabel: binaryValue({ value: rawBinary, field: columns.binaryLabel!, file, item }) } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { dataError } from '../../io/data-error';
 import { readTextFile } from '../../io/read-text-file';
 import type { SentenceExample } from '../examples';
-import { classIndex, scoreValue } from '../label-value';
+import { binaryValue, classIndex, scoreValue } from '../label-value';
 import type { TaskSpec } from '../task-registry';
 
 type Item = Record<string, unknown>;
@@ -9,7 +9,8 @@ type Item = Record<string, unknown>;
 /**
  * A KLUE json file (a JSON array of objects):
  * - YNAT: `guid`, `title`, `label` (topic name);
- * - STS: `guid`, `sentence1`, `sentence2`, `labels.label` (0–5);
+ * - STS: `guid`, `sentence1`, `sentence2`, `labels.real-label` (0–5, the annotators' unrounded mean; `labels.label`,
+ *   rounded to one decimal, where it is absent) and `labels.binary-label` — KLUE scores Pearson on the real label;
  * - NLI: `guid`, `premise`, `hypothesis`, `gold_label`.
  */
 export async function readKlueJson(params: { task: TaskSpec; file: string }): Promise<SentenceExample[]> {
@@ -46,9 +47,16 @@ function toExample(params: { task: TaskSpec; file: string; index: number; raw: u
     case 'klue-nli':
       return { id, textA: text('premise'), textB: text('hypothesis'), label: classIndex({ task, value: text('gold_label'), ...where }) };
     case 'klue-sts': {
-      const labels = item.labels as Item | undefined;
-      const value = typeof labels === 'object' && labels !== null ? labels.label : undefined;
-      return { id, textA: text('sentence1'), textB: text('sentence2'), label: scoreValue({ value, field: 'labels.label', ...where }) };
+      const labels = (typeof item.labels === 'object' && item.labels !== null ? item.labels : {}) as Item;
+      const field = labels['real-label'] !== undefined ? 'real-label' : 'label';
+      const binary = labels['binary-label'];
+      return {
+        id,
+        textA: text('sentence1'),
+        textB: text('sentence2'),
+        label: scoreValue({ value: labels[field], field: `labels.${field}`, ...where }),
+        ...(binary !== undefined ? { binaryLabel: binaryValue({ value: binary, field: 'labels.binary-label', ...where }) } : {}),
+      };
     }
     default:
       throw dataError({ code: 'DATA_MALFORMED_ROW', file, message: `${task.title} has no KLUE json format` });
