@@ -1,12 +1,17 @@
 // Builds the project's own small teachers with masked-language modelling (@koenbert/distill pretrainMlmIter):
-//   runs/teachers/ko: Korean WordPiece of ../shared/data/tokenizers/kcelectra-base, Korean text of ../shared/data/text/ko
-//   runs/teachers/en: bert-base-uncased WordPiece, English text of ../shared/data/text/en
-// Each folder ends as an HF BertForMaskedLM + tokenizer, with pretrain-report.json (loss curve, held-out perplexity).
-// Run from the repository root after `npm run build` (defaults: H 128, L 2, 4 heads, batch 16 × 128, 1000 steps per
-// language, 35–50 min each on one core; the two languages may run at once, one process each):
-//   node tools/build-teachers.mjs [--lang ko|en|ko,en] [--steps 1000] …
-// Add --resume to continue a killed build.
-import { existsSync } from 'node:fs';
+//   runs/teachers/ko: Korean WordPiece of ../shared/data/tokenizers/kcelectra-base; Korean Wikipedia, novels,
+//                     comments, questions and utterances of ../shared/data/text/ko
+//   runs/teachers/en: bert-base-uncased WordPiece; English Wikipedia, Gutenberg books, WikiText-2, Shakespeare
+// Each folder ends as an HF BertForMaskedLM + tokenizer, with pretrain-report.json (sizes, steps, tokens seen, hours,
+// loss curve, held-out perplexity on lines of the same sources that training never sees: a hash of the line decides).
+// Run from the repository root after `npm run build` (defaults: H 128, L 4, 4 heads, packed batches of 32 × 128,
+// 3,000 steps ≈ 12.3 M tokens per language, ~1.5 h on an idle core; the two languages run at once, one process and
+// one wasm thread each):
+//   node tools/build-teachers.mjs [--lang ko|en|ko,en] [--steps 3000] [--out runs/teachers] …
+// Seeded and resumable: rerun with --resume after a kill or a machine restart (at most one checkpoint interval,
+// 200 steps, is lost); with --lang ko,en each language runs in its own child process.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pretrainMlmIter } from '@koenbert/distill';
@@ -17,17 +22,17 @@ const { values: flags } = parseArgs({
     lang: { type: 'string', default: 'ko,en' },
     out: { type: 'string', default: 'runs/teachers' },
     shared: { type: 'string', default: path.resolve(process.cwd(), '../shared/data') },
-    steps: { type: 'string', default: '1000' },
+    steps: { type: 'string', default: '3000' },
     hidden: { type: 'string', default: '128' },
-    layers: { type: 'string', default: '2' },
+    layers: { type: 'string', default: '4' },
     heads: { type: 'string', default: '4' },
-    batch: { type: 'string', default: '16' },
+    batch: { type: 'string', default: '32' },
     'max-length': { type: 'string', default: '128' },
     lr: { type: 'string', default: '0.001' },
-    'eval-every': { type: 'string', default: '250' },
-    'eval-lines': { type: 'string', default: '256' },
-    'checkpoint-every': { type: 'string', default: '250' },
-    'log-every': { type: 'string', default: '25' },
+    'eval-every': { type: 'string', default: '500' },
+    'eval-lines': { type: 'string', default: '1000' },
+    'checkpoint-every': { type: 'string', default: '200' },
+    'log-every': { type: 'string', default: '20' },
     seed: { type: 'string', default: '42' },
     resume: { type: 'boolean', default: false },
     overwrite: { type: 'boolean', default: false },
@@ -42,16 +47,53 @@ const shared = flags.shared;
 const teachers = {
   ko: {
     tokenizer: path.join(shared, 'tokenizers', 'kcelectra-base'),
-    files: ['kocohub-unlabeled-comments-5.txt', 'parakqc-v1.txt', 'kolaw-constitution.txt', 'kobill'].map((f) => path.join(shared, 'text', 'ko', f)),
+    files: ['wikipedia', 'koconovel-50-novels.txt.gz', 'kocohub-unlabeled-comments-5.txt', 'parakqc-v1.txt', '3i4k-utterances.txt', 'kolaw-constitution.txt', 'kobill'].map((f) => path.join(shared, 'text', 'ko', f)),
   },
   en: {
     tokenizer: path.join(shared, 'tokenizers', 'bert-base-uncased'),
-    files: ['wikitext-2-valid.txt', 'tinyshakespeare.txt', 'gutenberg'].map((f) => path.join(shared, 'text', 'en', f)),
+    files: ['wikipedia', 'gutenberg', 'wikitext-2-valid.txt', 'tinyshakespeare.txt'].map((f) => path.join(shared, 'text', 'en', f)),
   },
 };
 
+/** Steps, tokens and seconds over every process of a (possibly resumed) build, from its JSONL log (last record per step). */
+function buildTotals(output) {
+  const file = path.join(output, 'pretrain-log.jsonl');
+  const steps = new Map();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const record = JSON.parse(line);
+    if (record.event === 'step') steps.set(record.step, record);
+  }
+  let tokens = 0;
+  let seconds = 0;
+  let previous = 0;
+  for (const record of [...steps.values()].sort((a, b) => a.step - b.step)) {
+    tokens += record.tokens;
+    // elapsedSeconds restarts with every process; count each process's increments
+    seconds += record.elapsedSeconds >= previous ? record.elapsedSeconds - previous : record.elapsedSeconds;
+    previous = record.elapsedSeconds;
+  }
+  return { tokens, seconds: Math.round(seconds) };
+}
+
+const languages = flags.lang.split(',').map((l) => l.trim());
+if (languages.length > 1) {
+  // one process per language: wasm trains on one thread each, so the two builds use both cores
+  const own = process.argv.slice(2).filter((arg, i, all) => !(arg === '--lang' || all[i - 1] === '--lang' || arg.startsWith('--lang=')));
+  const codes = await Promise.all(
+    languages.map(
+      (lang) =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, [process.argv[1], '--lang', lang, ...own], { stdio: 'inherit', env: { KOENBERT_WASM_THREADS: '1', ...process.env } });
+          child.on('exit', (code) => resolve(code ?? 1));
+        }),
+    ),
+  );
+  process.exit(Math.max(...codes));
+}
+
 await initBackend({ backend: 'wasm' });
-for (const lang of flags.lang.split(',').map((l) => l.trim())) {
+for (const lang of languages) {
   const teacher = teachers[lang];
   if (!teacher) throw new Error(`--lang: unknown language ${lang} (allowed: ko, en)`);
   const files = teacher.files.filter((f) => existsSync(f));
@@ -104,6 +146,8 @@ for (const lang of flags.lang.split(',').map((l) => l.trim())) {
         text: files.map((f) => path.relative(process.cwd(), f)),
         model: { ...config.model, params: start.params, vocabSize: start.vocabSize },
         steps: event.step,
+        // over every process of the build (a resumed build continues the first one's log)
+        ...buildTotals(output),
         batch: `${config.optim.batchSize} × ${config.data.maxLength}`,
         secondsThisRun: Math.round((Date.now() - began) / 1000),
         finalTrainLoss: last?.loss,

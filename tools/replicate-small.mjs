@@ -1,266 +1,292 @@
-// The scaled-down replication (issue 8): the whole koenbert pipeline on the project's own small teachers, scored on
-// the real KLUE and GLUE dev files, plus zero-shot Korean STS (fine-tune on English STS-B train, score on KorSTS dev).
+// The scaled-down replication (issue 14): is Korean kept and English gained?
 //
 //   npm run build
-//   node tools/build-teachers.mjs           (once: writes runs/teachers/{ko,en}; see that file)
-//   node tools/replicate-small.mjs [--config configs/offline-small.yaml]
+//   node tools/build-teachers.mjs                 (once, hours: runs/teachers/{ko,en}; resumable with --resume)
+//   node tools/replicate-small.mjs [--lanes 2] [--only klue-nli,probe] [--runs runs] [--out docs/replication]
 //
-// Steps, each skipped when its output exists (rerun after a kill to continue):
-//   1. koenbert run --config <config>        merge-vocab → init-embeddings → distill → eval (cv) → report
-//   2. koenbert eval per model: fine-tune on GLUE STS-B train, score KorSTS dev (zero-shot Korean STS); the teachers'
-//      runs go beside step 1 (wasm trains on one core), the other two after it
-//   3. a longer fine-tuning check (10 epochs, lr 1e-3) of a few model/task pairs, same folds
-//   4. <output>/replication.md and replication.json: teachers, embedding init, distillation, the seed-style tables
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// Models (tools/replication/protocol.mjs): random-init (the control: merged vocab, never pretrained), teacher-ko,
+// teacher-en, merged-init (before distillation), koenbert-small (MiniLMv2 from both teachers), english-only (the same
+// run without Korean steps); the majority class comes with every fine-tuning result. Instruments: fine-tuning (3
+// seeds), linear probes of frozen features, held-out relation loss, zero-shot KorSTS. Each cell is one command whose
+// result is committed as docs/replication/cells/<instrument>/<model>/<task>.json together with the sha256 of the
+// weights it measured; a finished cell is never recomputed while those weights are unchanged, so a killed or
+// interrupted replication continues where it stopped (on any machine that rebuilds the same seeded teachers).
+// At the end (and after every cell) docs/replication/replication.{json,md} and the SVG charts are rewritten.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
+import { cellFile, cellState, finetuneArgs, finetuneResultFile, probeArgs, relationFile, subsetFile } from './replication/cells.mjs';
+import { modelFingerprint } from './replication/fingerprint.mjs';
+import {
+  DISTILL, FINETUNE_OPTIONS, FINETUNE_TASKS, INSTRUMENTS, layout, MODEL_ORDER, PROBE_OPTIONS, RELATION_MODELS, RELATION_TEXT, SEEDS, TASKS, TEACHER_ARCH, TRAIN_SUBSETS,
+} from './replication/protocol.mjs';
+import { koenbert, runNode } from './replication/run-command.mjs';
+import { averagesSvg, collectCells, collectRelationLoss, replicationJson, replicationMarkdown } from './replication/summarize.mjs';
+import { SeededSubset } from './replication/seeded-subset.mjs';
 
 const { values: flags } = parseArgs({
   options: {
-    config: { type: 'string', default: 'configs/offline-small.yaml' },
-    'zero-shot-limit': { type: 'string', default: '1000' },
-    'skip-zero-shot': { type: 'boolean', default: false },
-    'skip-longer-finetune': { type: 'boolean', default: false },
+    runs: { type: 'string', default: 'runs' },
+    out: { type: 'string', default: 'docs/replication' },
+    data: { type: 'string', default: path.resolve('../shared/data') },
+    lanes: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    'summarize-only': { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
   },
 });
-const CLI = path.resolve('packages/cli/dist/bin.cjs');
-const DATA = path.resolve('../shared/data');
-const KORSTS_DEV = path.join(DATA, 'kor-nlu', 'korsts-dev.tsv');
-const MODEL_LABELS = { 'teacher-ko': 'Korean teacher', 'teacher-en': 'English teacher', 'merged-init': 'merged, before distillation', 'koenbert-small': 'koenbert-small (distilled)' };
+const paths = layout({ runs: path.resolve(flags.runs), out: path.resolve(flags.out) });
+const DATA = path.resolve(flags.data);
+const SCRIPTS = path.resolve('tools/replication');
+const only = flags.only ? flags.only.split(',').map((s) => s.trim()) : undefined;
 
 function fail(message) {
   process.stderr.write(`replicate-small: ${message}\n`);
   process.exit(1);
 }
 
-function readJson(file) {
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
-
 function writeAtomic(file, text) {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp-${process.pid}`, text);
+  renameSync(`${file}.tmp-${process.pid}`, file);
 }
 
-/** One koenbert command in a child process; a failure ends the replication with the child's exit code. */
-function koenbert(args) {
-  process.stderr.write(`$ koenbert ${args.join(' ')}\n`);
-  return new Promise((resolve) => {
-    // The run and the teacher lane are two koenbert processes side by side: one wasm thread each uses the cores
-    // without oversubscribing them. An explicit KOENBERT_WASM_THREADS wins.
-    const env = { KOENBERT_WASM_THREADS: '1', ...process.env };
-    const child = spawn(process.execPath, [CLI, '--progress-interval', '30', ...args], { stdio: 'inherit', env });
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else process.exit(code ?? (signal ? 1 : 1));
-    });
-  });
-}
-
-// The run's 25-step fine-tuning leaves small models at the majority class; this check fine-tunes a few model/task
-// pairs 10 epochs at lr 1e-3 on the same folds to see whether the models can be told apart at all.
-const LONGER_FINETUNE = { epochs: 10, lr: 0.001 };
-const LONGER_FINETUNE_RUNS = [
-  ['teacher-en', 'glue-sst2'],
-  ['merged-init', 'glue-sst2'],
-  ['koenbert-small', 'glue-sst2'],
-  ['teacher-ko', 'klue-ynat'],
-  ['koenbert-small', 'klue-ynat'],
-];
-
-/** The longer-fine-tuning runs; results in <output>/longer-finetune/<model>/<task>.json. */
-async function longerFinetune(config, models) {
-  const outputDir = path.join(config.output, 'longer-finetune');
-  const results = [];
-  for (const [name, task] of LONGER_FINETUNE_RUNS) {
-    const file = path.join(outputDir, name, `${task}.json`);
-    if (!existsSync(file)) {
-      const flagsOf = evalFlags(config, task, ['epochs', 'lr']);
-      await koenbert(['eval', '--task', task, '--model', models[name], '--modelName', name, ...flagsOf, '--epochs', String(LONGER_FINETUNE.epochs), '--lr', String(LONGER_FINETUNE.lr), '--outputDir', outputDir, '--offline']);
-    }
-    results.push(readJson(file));
-  }
-  return results;
-}
-
-function longerFinetuneSection(results) {
-  const lines = [
-    `## Longer fine-tuning (${LONGER_FINETUNE.epochs} epochs at lr ${LONGER_FINETUNE.lr}, same folds)`,
-    '',
-    row(['model', 'task', 'score', 'majority class']),
-    row(['---', '---', '---:', '---:']),
-  ];
-  for (const r of results) {
-    const metrics = r.metrics;
-    const score = Object.keys(metrics).map((key) => pct(metrics[key].mean)).join(' / ');
-    const majority = r.majorityBaseline ? Object.keys(metrics).map((key) => pct(r.majorityBaseline[key])).join(' / ') : '–';
-    lines.push(row([MODEL_LABELS[r.model] ?? r.model, `${r.title} (${Object.keys(metrics).join(' / ')})`, score, majority]));
-  }
-  return [...lines, ''];
-}
-
-/** The run config's eval options for one task (shared ones, then the task's own) as `koenbert eval` flags. */
-function evalFlags(config, task, drop = []) {
-  const options = { ...config.eval?.options, ...config.eval?.taskOptions?.[task] };
-  return Object.entries(options)
-    .filter(([key]) => !drop.includes(key))
-    .flatMap(([key, value]) => [`--${key}`, String(value)]);
-}
-
-/** The teachers' cv evaluations, the same ones `koenbert run` would do (it skips result files that exist). */
-async function evaluateTeachers(config, teachers) {
-  for (const [name, model] of Object.entries(teachers)) {
-    for (const task of config.eval.tasks) {
-      if (existsSync(path.join(config.output, 'eval', name, `${task}.json`))) continue;
-      await koenbert(['eval', '--task', task, '--model', model, '--modelName', name, ...evalFlags(config, task), '--outputDir', path.join(config.output, 'eval'), '--offline']);
-    }
-  }
-}
-
-/** Fine-tunes each model on STS-B train and scores KorSTS dev; results in <output>/zero-shot-korsts/<model>/glue-stsb.json. */
-async function zeroShot(config, models) {
-  const outputDir = path.join(config.output, 'zero-shot-korsts');
-  const results = {};
-  for (const [name, model] of Object.entries(models)) {
-    const file = path.join(outputDir, name, 'glue-stsb.json');
-    if (!existsSync(file)) {
-      await koenbert(['eval', '--task', 'glue-stsb', '--model', model, '--modelName', name, ...evalFlags(config, 'glue-stsb', ['cv', 'limit', 'dataDir']), '--dataDir', DATA, '--devFile', KORSTS_DEV, '--limit', flags['zero-shot-limit'], '--outputDir', outputDir, '--offline']);
-    }
-    results[name] = readJson(file);
-  }
-  return results;
-}
-
-const pct = (value) => (Number.isFinite(value) ? (100 * value).toFixed(1) : '–');
-const row = (cells) => `| ${cells.join(' | ')} |`;
-
-function teacherSection(config) {
-  const lines = ['## Teachers (MLM pretraining, `tools/build-teachers.mjs`)', '', row(['teacher', 'params', 'vocab', 'steps', 'batch', 'final train loss', 'held-out perplexity', 'time']), row(['---', '---:', '---:', '---:', '---', '---:', '---:', '---:'])];
-  for (const [label, dir] of [['Korean', config.korean], ['English', config.english]]) {
-    const file = path.join(dir, 'pretrain-report.json');
-    if (!existsSync(file)) continue;
-    const r = readJson(file);
-    lines.push(row([label, r.model.params.toLocaleString('en-US'), r.model.vocabSize.toLocaleString('en-US'), r.steps, r.batch, r.finalTrainLoss.toFixed(3), r.heldOut.finalPerplexity.toFixed(1), `${Math.round(r.secondsThisRun / 60)} min`]));
-  }
-  return [...lines, '', `Loss curves: ${config.korean}/mlm-loss-curve.svg, ${config.english}/mlm-loss-curve.svg.`, ''];
-}
-
-function initSection(initDir) {
-  const report = readJson(path.join(initDir, 'embed-init-report.json'));
-  const lines = [
-    '## Embedding initialisation (held-out 20 % of the shared tokens)',
-    '',
-    `${report.pairs.train + report.pairs.heldOut} shared-token pairs (${report.pairs.heldOut} held out); ${report.merged.added.toLocaleString('en-US')} English rows added (vocab ${report.merged.vocabSize.toLocaleString('en-US')}); chosen: ${report.chosen.method}.`,
-    '',
-    row(['method', 'R²', 'cosine', 'NN top-1 %', 'NN top-5 %', 'seconds']),
-    row(['---', '---:', '---:', '---:', '---:', '---:']),
-  ];
-  for (const score of report.scores) {
-    const h = score.heldOut;
-    lines.push(row([score.method, h ? h.r2.toFixed(3) : '–', h ? h.meanCosine.toFixed(3) : '–', h ? pct(h.top1) : '–', h ? pct(h.top5) : '–', score.seconds.toFixed(2)]));
-  }
-  return [...lines, ''];
-}
-
-function distillSection(studentDir) {
-  const events = readFileSync(path.join(studentDir, 'koenbert-distill.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
-  const steps = events.filter((e) => (e.type ?? e.event) === 'step');
-  const mean = (list, key) => list.reduce((sum, e) => sum + (key ? e.perRelation[key] : e.loss), 0) / list.length;
-  const lines = [
-    '## Distillation (MiniLMv2 relations, both teachers)',
-    '',
-    'Relation loss (KL, summed over Q-Q, K-K, V-V), mean of the first and of the last 10 steps of each language:',
-    '',
-    row(['language', 'steps', 'first 10', 'last 10', 'ratio', 'last 10: Q-Q / K-K / V-V']),
-    row(['---', '---:', '---:', '---:', '---:', '---:']),
-  ];
-  for (const lang of ['en', 'ko']) {
-    const own = steps.filter((e) => e.lang === lang);
-    if (own.length === 0) continue;
-    const first = own.slice(0, 10);
-    const last = own.slice(-10);
-    const parts = ['qq', 'kk', 'vv'].map((key) => mean(last, key).toFixed(4)).join(' / ');
-    lines.push(row([lang, own.length, mean(first).toFixed(4), mean(last).toFixed(4), `${(mean(first) / mean(last)).toFixed(1)}×`, parts]));
-  }
-  return [...lines, '', `${steps.at(-1)?.step ?? 0} steps; curve: ${path.join(studentDir, 'loss-curve.svg')}.`, ''];
-}
-
-/** The majority-class score of each task on the same folds, as a last table row ("–" for regression tasks). */
-function majorityRow(config, header) {
-  const cells = config.eval.tasks.map((task) => {
-    const file = path.join(config.output, 'eval', 'koenbert-small', `${task}.json`);
-    if (!existsSync(file)) return '–';
-    const result = readJson(file);
-    const value = result.majorityBaseline?.[result.primaryMetric];
-    return value === undefined ? '–' : (100 * value).toFixed(2);
-  });
-  return cells.length === header.split('|').length - 3 ? row(['majority class', ...cells]) : undefined;
-}
-
-/** The run report's seed-style table, rows in MODEL_LABELS order (teachers first, as in the seed's tables). */
-function evalSection(config, reportDir) {
-  const markdown = readFileSync(path.join(reportDir, 'report.md'), 'utf8').split('\n');
-  const start = markdown.findIndex((line) => line.startsWith('|'));
-  const end = markdown.findIndex((line, i) => i > start && !line.startsWith('|'));
-  const order = Object.keys(MODEL_LABELS);
-  const rank = (line) => order.findIndex((name) => line.startsWith(`| ${name} |`));
-  const body = markdown.slice(start + 2, end).sort((a, b) => rank(a) - rank(b));
-  const majority = majorityRow(config, markdown[start]);
-  const notes = markdown.slice(end).filter((line) => line.startsWith('- ')).slice(0, 4);
-  return ['## KLUE and GLUE (dev files, cross-validated)', '', ...markdown.slice(start, start + 2), ...body, ...(majority ? [majority] : []), '', ...notes, '', `Full report: ${path.join(reportDir, 'report.md')}.`, ''];
-}
-
-function zeroShotSection(results) {
-  const lines = [
-    '## Zero-shot Korean STS (fine-tuned on English STS-B train only)',
-    '',
-    row(['model', 'KorSTS dev Spearman', 'KorSTS dev Pearson']),
-    row(['---', '---:', '---:']),
-  ];
-  for (const [name, r] of Object.entries(results)) {
-    lines.push(row([MODEL_LABELS[name] ?? name, pct(r.metrics.spearman.mean), pct(r.metrics.pearson.mean)]));
-  }
-  const any = Object.values(results)[0];
-  if (any) lines.push('', `${any.trainExamples} STS-B train pairs (seeded subsample), ${any.evalExamples} KorSTS dev pairs, ${any.hyperparameters.epochs} epoch(s), lr ${any.hyperparameters.lr}, best epoch by KorSTS dev (as the eval protocol does).`);
-  return [...lines, ''];
-}
-
-const configFile = path.resolve(flags.config);
-if (!existsSync(CLI)) fail(`${CLI} is missing; run npm run build first`);
-if (!existsSync(configFile)) fail(`${configFile}: file not found`);
-const config = parseYaml(readFileSync(configFile, 'utf8'));
-for (const dir of [config.korean, config.english]) {
-  if (!existsSync(path.join(dir, 'model.safetensors'))) fail(`${dir}: no model.safetensors; build the teachers first (see tools/build-teachers.mjs)`);
-}
-
-const started = Date.now();
-const out = { tokenizer: path.join(config.output, 'merged-tokenizer'), init: path.join(config.output, 'student-init'), student: path.join(config.output, 'koenbert-small'), report: path.join(config.output, 'report') };
-// wasm trains on one core, so the teachers' evaluations (which need nothing from the pipeline) run in a second process
-// beside `koenbert run`; the config lists the teachers last, so run reaches them after this lane has written them.
-const teachers = { 'teacher-ko': config.korean, 'teacher-en': config.english };
-const teacherLane = async () => {
-  await evaluateTeachers(config, teachers);
-  return flags['skip-zero-shot'] ? {} : zeroShot(config, teachers);
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+const finished = {
+  teacher: (dir) => existsSync(path.join(dir, 'model.safetensors')) && existsSync(path.join(dir, 'pretrain-report.json')),
+  distilled: (dir) => existsSync(path.join(dir, 'model.safetensors')) && existsSync(path.join(dir, 'loss-curve.svg')),
+  folder: (dir) => existsSync(path.join(dir, 'model.safetensors')),
 };
-const [, teacherZeroShot] = await Promise.all([koenbert(['run', '--config', configFile]), teacherLane()]);
-const zeroShotResults = flags['skip-zero-shot'] ? {} : { ...teacherZeroShot, ...(await zeroShot(config, { 'merged-init': out.init, 'koenbert-small': out.student })) };
-const allModels = { ...teachers, 'merged-init': out.init, 'koenbert-small': out.student };
-const longerResults = flags['skip-longer-finetune'] ? [] : await longerFinetune(config, allModels);
 
-const markdown = [
-  '# koenbert scaled-down replication',
-  '',
-  `Config ${path.relative(process.cwd(), configFile)}; command \`node tools/replicate-small.mjs --config ${path.relative(process.cwd(), configFile)}\`; this invocation ${Math.round((Date.now() - started) / 60000)} min (stages already finished are skipped).`,
-  '',
-  ...teacherSection(config),
-  ...initSection(out.init),
-  ...distillSection(out.student),
-  ...evalSection(config, out.report),
-  ...(flags['skip-zero-shot'] ? [] : zeroShotSection(zeroShotResults)),
-  ...(flags['skip-longer-finetune'] ? [] : longerFinetuneSection(longerResults)),
-].join('\n');
-writeAtomic(path.join(config.output, 'replication.md'), markdown);
-writeAtomic(path.join(config.output, 'replication.json'), `${JSON.stringify({ config: path.relative(process.cwd(), configFile), zeroShot: zeroShotResults, longerFinetune: longerResults }, null, 1)}\n`);
-process.stdout.write(`${markdown}\n`);
+/** Whether a model's weights are final (cells may be measured on it). */
+function modelReady(model) {
+  const dir = paths.models[model];
+  if (model.startsWith('teacher-')) return finished.teacher(dir);
+  if (model === 'koenbert-small' || model === 'english-only') return finished.distilled(dir);
+  return finished.folder(dir);
+}
+
+// ---- the teachers' records ----------------------------------------------------------------------------------------
+function teacherRecord(lang) {
+  const dir = paths.teachers[lang];
+  if (!finished.teacher(dir)) return undefined;
+  const report = readJson(path.join(dir, 'pretrain-report.json'));
+  return {
+    heldOutPerplexity: report.heldOut?.finalPerplexity,
+    steps: report.steps,
+    tokens: report.tokens ?? report.steps * Number(report.batch.split('×')[0]) * Number(report.batch.split('×')[1]),
+    seconds: report.seconds ?? report.secondsThisRun,
+    params: report.model.params,
+    vocabSize: report.model.vocabSize,
+    model: report.model,
+    text: report.text,
+    command: report.command,
+  };
+}
+
+// ---- data subsets and models made here ----------------------------------------------------------------------------
+function ensureSubsets() {
+  for (const task of Object.keys(TRAIN_SUBSETS)) {
+    const target = subsetFile(paths, task);
+    if (existsSync(target)) continue;
+    const spec = TRAIN_SUBSETS[task];
+    const source = path.join(DATA, spec.file);
+    if (!existsSync(source)) fail(`${source}: file not found (the replication reads ../shared/data)`);
+    writeAtomic(target, SeededSubset.of({ file: source, limit: spec.limit, seed: 42 }));
+  }
+}
+
+const TOKENIZERS = { ko: path.join(DATA, 'tokenizers', 'kcelectra-base'), en: path.join(DATA, 'tokenizers', 'bert-base-uncased') };
+const TEXT = {
+  ko: ['text/ko/wikipedia', 'text/ko/koconovel-50-novels.txt.gz', 'text/ko/kocohub-unlabeled-comments-5.txt', 'text/ko/parakqc-v1.txt', 'text/ko/3i4k-utterances.txt'].map((f) => path.join(DATA, f)),
+  en: ['text/en/wikipedia', 'text/en/gutenberg', 'text/en/wikitext-2-valid.txt', 'text/en/tinyshakespeare.txt'].map((f) => path.join(DATA, f)),
+};
+
+async function ensureMerged(lane) {
+  const dir = paths.models['merged-tokenizer'];
+  if (existsSync(path.join(dir, 'merge-map.json'))) return;
+  await koenbert({ lane, args: ['merge-vocab', '--korean', TOKENIZERS.ko, '--english', TOKENIZERS.en, '--output', dir, '--koreanText', path.join(DATA, 'text/ko/parakqc-v1.txt'), '--englishText', path.join(DATA, 'text/en/wikitext-2-valid.txt')] });
+}
+
+async function ensureRandomInit(lane) {
+  if (finished.folder(paths.models['random-init'])) return;
+  await runNode({ lane, script: path.join(SCRIPTS, 'make-random-init.mjs'), args: [paths.models['merged-tokenizer'], paths.models['random-init'], '0'] });
+}
+
+async function ensureMergedInit(lane) {
+  if (finished.folder(paths.models['merged-init'])) return;
+  await koenbert({ lane, args: ['init-embeddings', '--korean', paths.teachers.ko, '--english', paths.teachers.en, '--tokenizer', paths.models['merged-tokenizer'], '--output', paths.models['merged-init'], '--method', 'ridge'] });
+}
+
+async function distillRun(lane, model) {
+  const dir = paths.models[model];
+  if (finished.distilled(dir)) return;
+  const englishOnly = model === 'english-only';
+  const relationHeads = Math.max(1, TEACHER_ARCH.hidden / 16);
+  await koenbert({
+    lane,
+    args: [
+      'distill', '--student', paths.models['merged-init'], '--output', dir, '--steps', String(DISTILL.steps), '--seed', '42',
+      '--teachers.en.model', paths.teachers.en, '--teachers.ko.model', paths.teachers.ko,
+      '--loss.relationHeads', String(relationHeads), '--data.maxLength', String(DISTILL.maxLength),
+      '--optim.batchSize', String(DISTILL.batchSize), '--optim.lr', String(DISTILL.lr), '--optim.warmupRatio', String(DISTILL.warmupRatio),
+      '--checkpoint.every', String(DISTILL.checkpointEvery),
+      '--data.en', ...TEXT.en,
+      ...(englishOnly ? ['--data.mix', '1:0'] : ['--data.ko', ...TEXT.ko, '--data.mix', '1:1']),
+      ...(existsSync(path.join(dir, 'checkpoints')) ? ['--resume'] : []),
+    ],
+  });
+}
+
+// ---- cells --------------------------------------------------------------------------------------------------------
+function allCells() {
+  const cells = [];
+  for (const model of MODEL_ORDER) for (const instrument of INSTRUMENTS) for (const task of TASKS) cells.push({ model, task, instrument });
+  return cells.filter((c) => !only || only.every((word) => [c.model, c.task, c.instrument].includes(word) || word === 'relation-loss'));
+}
+
+function allRelationCells() {
+  if (only && !only.includes('relation-loss')) return [];
+  return RELATION_MODELS.flatMap((model) => ['en', 'ko'].map((language) => ({ model, language })));
+}
+
+function protocolRecord() {
+  return {
+    summary:
+      'train → full dev where a local train split exists (SST-2 and KLUE NLI on seeded 8,000-example train subsets), 3-fold CV over the full dev set for KLUE YNAT, KLUE NER and GLUE QNLI with the epoch chosen on a validation part of the training folds; ' +
+      `every model fine-tuned with the same settings (lr ${FINETUNE_OPTIONS.lr}, batch ${FINETUNE_OPTIONS.batchSize}, max length ${FINETUNE_OPTIONS.maxLength}, warm-up ${FINETUNE_OPTIONS.warmupRatio}, weight decay ${FINETUNE_OPTIONS.weightDecay}, epochs per task in tools/replication/protocol.mjs), ${SEEDS} seeds; ` +
+      `probes: frozen ${PROBE_OPTIONS.pooling}-pooled last layer (per token for NER), ridge read-out with λ by 5-fold CV inside the training part; zero-shot KorSTS: fine-tuned on GLUE STS-B train, scored on KorSTS dev.`,
+    seeds: SEEDS,
+    finetune: { options: FINETUNE_OPTIONS, tasks: FINETUNE_TASKS, trainSubsets: TRAIN_SUBSETS },
+    probe: PROBE_OPTIONS,
+    teacherArchitecture: TEACHER_ARCH,
+    distill: DISTILL,
+  };
+}
+
+async function runCell(lane, cell) {
+  const file = cellFile(paths, cell);
+  const fingerprint = await modelFingerprint(paths.models[cell.model]);
+  const started = Date.now();
+  let result;
+  if (cell.instrument === 'finetune') {
+    const args = finetuneArgs(paths, DATA, cell);
+    await koenbert({ lane, args });
+    result = readJson(finetuneResultFile(paths, cell));
+  } else {
+    const out = path.join(paths.scratch, 'probe', cell.model, `${cell.task}.json`);
+    await runNode({ lane, script: path.join(SCRIPTS, 'probe-cell.mjs'), args: probeArgs(paths, DATA, cell, out) });
+    result = readJson(out);
+  }
+  const metric = result.primaryMetric;
+  const primary = result.metrics[metric];
+  writeAtomic(file, `${JSON.stringify({ ...cell, metric, values: primary.values, mean: primary.mean, std: primary.std, fingerprint, seconds: (Date.now() - started) / 1000, measuredAt: new Date().toISOString(), majorityBaseline: result.majorityBaseline, result }, null, 1)}\n`);
+}
+
+async function runRelationCell(lane, cell) {
+  const out = path.join(paths.scratch, 'relation', `${cell.model}.${cell.language}.json`);
+  await runNode({
+    lane,
+    script: path.join(SCRIPTS, 'relation-loss-cell.mjs'),
+    args: ['--student', paths.models[cell.model], '--teacher', paths.teachers[cell.language], '--lang', cell.language, ...RELATION_TEXT[cell.language].flatMap((f) => ['--text', path.join(DATA, f)]), '--out', out],
+  });
+  const record = readJson(out);
+  writeAtomic(relationFile(paths, cell), `${JSON.stringify({ ...cell, ...record, fingerprint: await modelFingerprint(paths.models[cell.model]) }, null, 1)}\n`);
+}
+
+// ---- the summary --------------------------------------------------------------------------------------------------
+async function summarize() {
+  const cells = collectCells(paths.cells);
+  const relation = collectRelationLoss(paths.cells);
+  const teachers = Object.fromEntries(['ko', 'en'].map((lang) => [lang, teacherRecord(lang)]).filter(([, t]) => t));
+  const totals = { done: cells.filter((c) => c.model !== 'majority').length + relation.length, total: MODEL_ORDER.length * INSTRUMENTS.length * TASKS.length + RELATION_MODELS.length * 2 };
+  const input = { cells, relation, teachers, protocol: protocolRecord(), totals };
+  writeAtomic(path.join(paths.out, 'replication.json'), `${JSON.stringify(replicationJson(input), null, 1)}\n`);
+  writeAtomic(path.join(paths.out, 'replication.md'), replicationMarkdown(input));
+  for (const instrument of INSTRUMENTS) writeAtomic(path.join(paths.out, `${instrument}-averages.svg`), averagesSvg(cells, instrument));
+  for (const lang of ['ko', 'en']) {
+    const curve = path.join(paths.teachers[lang], 'mlm-loss-curve.svg');
+    if (existsSync(curve)) copyFileSync(curve, path.join(paths.out, `teacher-${lang}-mlm-loss.svg`));
+  }
+  for (const model of ['koenbert-small', 'english-only']) {
+    const curve = path.join(paths.models[model], 'loss-curve.svg');
+    if (finished.distilled(paths.models[model])) copyFileSync(curve, path.join(paths.out, `${model}-distill-loss.svg`));
+  }
+  return totals;
+}
+
+// ---- the schedule -------------------------------------------------------------------------------------------------
+if (flags['summarize-only']) {
+  const totals = await summarize();
+  process.stdout.write(`replication: ${totals.done} of ${totals.total} cells; ${path.join(paths.out, 'replication.md')}\n`);
+  process.exit(0);
+}
+if (!existsSync(path.resolve('packages/cli/dist/bin.cjs'))) fail('packages/cli/dist/bin.cjs is missing; run npm run build first');
+if (!existsSync(DATA)) fail(`${DATA}: folder not found (the replication reads the real data in ../shared/data)`);
+
+const cells = allCells();
+const relationCells = allRelationCells();
+if (flags.list) {
+  for (const cell of cells) process.stdout.write(`${cell.instrument}\t${cell.model}\t${cell.task}\t${await cellState(paths, cell)}\t${modelReady(cell.model) ? 'ready' : 'model not ready'}\n`);
+  process.exit(0);
+}
+
+ensureSubsets();
+await ensureMerged('prep');
+await ensureRandomInit('prep');
+const teachersReady = modelReady('teacher-ko') && modelReady('teacher-en');
+if (!teachersReady) {
+  process.stderr.write(`replicate-small: the teachers are not finished (${paths.teachers.ko}, ${paths.teachers.en}); measuring the cells that need no teacher. Build them with: node tools/build-teachers.mjs --out ${path.join(flags.runs, 'teachers')} (--resume after a stop)\n`);
+} else {
+  await ensureMergedInit('prep');
+}
+
+// Jobs run on `lanes` lanes; a job starts once the models it needs are final.
+const jobs = [];
+if (teachersReady) for (const model of ['koenbert-small', 'english-only']) jobs.push({ name: `distill ${model}`, needs: ['merged-init'], run: (lane) => distillRun(lane, model), produces: model });
+for (const cell of cells) jobs.push({ name: `${cell.instrument} ${cell.model} ${cell.task}`, needs: [cell.model], cell });
+for (const cell of relationCells) jobs.push({ name: `relation-loss ${cell.model} ${cell.language}`, needs: [cell.model, `teacher-${cell.language}`], relation: cell });
+
+const pending = [];
+for (const job of jobs) {
+  if (job.cell && (await cellState(paths, job.cell)) === 'done') continue;
+  if (job.relation && existsSync(relationFile(paths, job.relation))) {
+    const record = readJson(relationFile(paths, job.relation));
+    if (record.fingerprint === (await modelFingerprint(paths.models[job.relation.model]))) continue;
+  }
+  pending.push(job);
+}
+const running = new Set();
+let failures = 0;
+async function lane(index) {
+  const name = `lane ${index + 1}`;
+  for (;;) {
+    const next = pending.findIndex((job) => job.needs.every((model) => modelReady(model)) && !(job.produces && running.has(job.produces)));
+    if (next === -1) {
+      // wait while another lane is still producing a model some pending job needs
+      if (pending.length > 0 && [...running].length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        continue;
+      }
+      return;
+    }
+    const [job] = pending.splice(next, 1);
+    if (job.produces) running.add(job.produces);
+    try {
+      if (job.run) await job.run(name);
+      else if (job.cell) await runCell(name, job.cell);
+      else await runRelationCell(name, job.relation);
+      await summarize();
+    } catch (error) {
+      failures++;
+      process.stderr.write(`[${name}] ${job.name} failed: ${error.message}\n`);
+    } finally {
+      if (job.produces) running.delete(job.produces);
+    }
+  }
+}
+await Promise.all(Array.from({ length: Number(flags.lanes) }, (_, i) => lane(i)));
+const totals = await summarize();
+const blocked = pending.length;
+process.stdout.write(`replication: ${totals.done} of ${totals.total} cells measured; ${blocked} waiting for models; ${failures} failed this run; ${path.join(paths.out, 'replication.md')}\n`);
+process.exit(failures > 0 ? 1 : 0);
