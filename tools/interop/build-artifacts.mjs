@@ -47,7 +47,8 @@ export async function buildArtifacts({ root, data, work, log = () => {} }) {
     '--data.shuffleBuffer', '50', '--optim.batchSize', '2', '--loss.relationHeads', '4', '--checkpoint.every', '100']);
 
   // what eval fine-tunes: the distilled student with a fresh classifier (KLUE NLI's 3 labels; KLUE NER's 13 BIO tags)
-  for (const [name, task, numLabels] of [['eval-classifier', 'sequence-classification', 3], ['eval-tagger', 'token-classification', 13]]) {
+  // and the encoder alone (task base: BertModel with pooler), as @koenbert/bert saves it for feature extraction
+  for (const [name, task, numLabels] of [['eval-classifier', 'sequence-classification', 3], ['eval-tagger', 'token-classification', 13], ['encoder', 'base', undefined]]) {
     const model = await BertModel.fromPretrained(at('distilled'), { task, numLabels, seed: 7 });
     await fs.mkdir(at(name), { recursive: true });
     await model.savePretrained(at(name));
@@ -67,5 +68,6 @@ export async function buildArtifacts({ root, data, work, log = () => {} }) {
     { kind: 'distilled student (distill)', dir: at('distilled'), task: 'masked-lm', teachers },
     { kind: 'eval classifier (sequence-classification)', dir: at('eval-classifier'), task: 'sequence-classification', numLabels: 3, teachers },
     { kind: 'eval tagger (token-classification)', dir: at('eval-tagger'), task: 'token-classification', numLabels: 13, teachers },
+    { kind: 'encoder (BertModel, savePretrained task base)', dir: at('encoder'), task: 'base', teachers },
   ];
 }

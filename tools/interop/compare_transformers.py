@@ -218,6 +218,7 @@ def check(forward_dir):
 def main():
     torch.set_num_threads(int(os.environ.get("KOENBERT_INTEROP_TORCH_THREADS", "1")))
     transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     versions = {"transformers": transformers.__version__, "torch": torch.__version__, "numpy": np.__version__}
     try:
         import tokenizers
