@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { readBertConfig } from '@koenbert/bert';
-import { initBackend, readSafetensorsHeader, readTorchStateDict, resolveModelDir } from '@koenbert/tensor-utils';
+import { initBackend, probeWebGpu, readSafetensorsHeader, readTorchStateDict, resolveModelDir } from '@koenbert/tensor-utils';
 import type { CliContext } from './cli-context';
 
 const PACKAGES = ['@koenbert/cli', '@koenbert/tensor-utils', '@koenbert/bert', '@koenbert/tokenizer-merge', '@koenbert/embed-init', '@koenbert/distill', '@koenbert/eval-klue-glue'];
@@ -60,15 +60,26 @@ export async function modelSummary(model: string): Promise<string[]> {
   return lines;
 }
 
+/** The WebGPU adapter Dawn found (or why none) and whether koenbert picks it by itself, with the limits on tensor size. */
+async function webGpuLines(): Promise<string[]> {
+  const probe = await probeWebGpu();
+  const lines = [`webgpu: ${probe.hardware ? `${probe.reason}: picked after @tensorflow/tfjs-node-gpu` : probe.reason}`];
+  if (probe.adapter) {
+    const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+    lines.push(`  limits: largest buffer ${mib(probe.adapter.maxBufferSize)}, largest tensor a shader binds ${mib(probe.adapter.maxStorageBufferBindingSize)}`);
+  }
+  return lines;
+}
+
 export function infoCommand(ctx: CliContext) {
   return new Command('info')
     .description('Show the TensorFlow.js backend picked (and why), package versions, and a model folder summary')
     .argument('[model]', 'BERT folder or Hub id to summarise')
     .option('--backend <name>', 'backend to try: tensorflow, wasm or cpu (default: KOENBERT_BACKEND, else tensorflow if available, else wasm)')
     .addHelpText('after', '\nExamples:\n  $ koenbert info\n  $ koenbert info runs/offline-small/koenbert-small\n  $ KOENBERT_BACKEND=wasm koenbert info klue/bert-base\n')
-    .action(async (model: string | undefined, values: { backend?: 'tensorflow' | 'wasm' | 'cpu' }) => {
+    .action(async (model: string | undefined, values: { backend?: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' }) => {
       const choice = await initBackend({ backend: values.backend, env: ctx.io.env });
-      const out: string[] = [`backend: ${choice.name} (${choice.reason})`, 'versions:'];
+      const out: string[] = [`backend: ${choice.name} (${choice.reason})`, ...(await webGpuLines()), 'versions:'];
       for (const [name, version] of Object.entries(packageVersions())) out.push(`  ${name} ${version}`);
       if (model) out.push(...(await modelSummary(model)));
       ctx.io.stdout.write(`${out.join('\n')}\n`);

@@ -6,6 +6,7 @@ import { asWasmBackend } from '../wasm-kernels/wasm-internals';
 import { loadNativeBinding, type ModuleLoader } from './load-native-binding';
 import { probeWebGpu, type WebGpuProbe } from './probe-webgpu';
 import { startWebGpuBackend } from './start-webgpu-backend';
+import { adapterName } from './webgpu-adapter';
 import { resolveWasmThreads, startWasmWithThreads } from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -29,7 +30,10 @@ export interface InitBackendParams {
   wasmThreads?: number;
   /** Where KOENBERT_BACKEND and KOENBERT_WASM_THREADS are read (default process.env). */
   env?: Record<string, string | undefined>;
-  /** How @tensorflow/tfjs-node(-gpu) is loaded (default a dynamic import); tests replace it. */
+  /**
+   * How the optional packages — @tensorflow/tfjs-node(-gpu), @tensorflow/tfjs-backend-webgpu — are loaded (default a
+   * dynamic import); tests replace it, and bundles pass `(name) => import(name)` with literal names.
+   */
   loadModule?: ModuleLoader;
   /** Tests replace how the WebGPU adapter is probed and how the webgpu backend is started. */
   webGpu?: { probe?: () => Promise<WebGpuProbe>; start?: () => Promise<void> };
@@ -109,11 +113,14 @@ async function select(params: {
     return { name: 'wasm', reason: `${source}; ${threads}` };
   }
   const probe = params.webGpu.probe ?? (() => probeWebGpu());
-  const startWebGpu = params.webGpu.start ?? (() => startWebGpuBackend());
+  const startWebGpu = params.webGpu.start ?? (() => startWebGpuBackend({ loadModule: params.loadModule }));
   if (requested === 'webgpu') {
     const found = await probe();
     const failure = found.available ? await tryStart(startWebGpu) : found.reason;
-    if (failure === undefined) return { name: 'webgpu', reason: `${source}; ${found.reason}` };
+    if (failure === undefined) {
+      const adapter = found.hardware || !found.adapter ? found.reason : `software adapter ${adapterName(found.adapter)} (slow: for tests)`;
+      return { name: 'webgpu', reason: `${source}; ${adapter}` };
+    }
     const threads = await startWasm();
     return { name: 'wasm', reason: `${source} requested, but webgpu did not start (${failure}); using wasm; ${threads}` };
   }
