@@ -36,21 +36,22 @@ async function tinyBert(name, tokenizerDir, files) {
 const english = await tinyBert('tiny-en', path.join(data, 'tokenizers/bert-base-uncased'), ['tokenizer.json']);
 const korean = await tinyBert('tiny-ko', path.join(data, 'tokenizers/kcelectra-base'), ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']);
 const outputDir = path.join(work, 'results');
-const common = { modelName: 'tiny-random', dataDir: data, limit: 400, batchSize: 16, lr: 3e-3, checkpoint: 'last', seeds: 2, outputDir };
+const common = { modelName: 'tiny-random', dataDir: data, limit: 400, batchSize: 16, lr: 3e-3, seeds: 2, outputDir };
 const files = [];
 for (const config of [
   { ...common, model: english, task: 'glue-sst2', epochs: 4, maxLength: 48 },
   { ...common, model: korean, task: 'klue-ynat', cv: 2, epochs: 5, maxLength: 32, lr: 5e-3 },
 ]) {
   for await (const event of evaluateIter(config)) {
-    if (event.type === 'data') console.log(`${event.task}: ${event.mode}, ${event.trainExamples} train / ${event.evalExamples} eval examples, seeds ${event.seeds.join(', ')}, tokenizer from ${event.tokenizer}`);
+    if (event.type === 'data') console.log(`${event.task}: ${event.mode}, ${event.trainExamples} train (+ ${event.validationExamples} to choose the epoch) / ${event.evalExamples} eval examples, seeds ${event.seeds.join(', ')}, tokenizer from ${event.tokenizer}`);
     if (event.type === 'epoch') {
       const where = event.fold === undefined ? `seed ${event.seed}` : `seed ${event.seed} fold ${event.fold + 1}/${event.folds}`;
-      console.log(`  ${where} epoch ${event.epoch}: train loss ${event.trainLoss.toFixed(4)}, ${Object.entries(event.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+      const validation = Object.entries(event.validation ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+      console.log(`  ${where} epoch ${event.epoch}: train loss ${event.trainLoss.toFixed(4)}, validation ${validation}${event.isBest ? ' (best so far)' : ''}`);
     }
     if (event.type === 'result') {
       const r = event.result;
-      console.log(`  → ${r.primaryMetric} ${r.metrics[r.primaryMetric].mean.toFixed(4)} ± ${r.metrics[r.primaryMetric].std.toFixed(4)} (majority class: ${r.majorityBaseline[r.primaryMetric].toFixed(4)}), ${r.seconds.toFixed(0)} s → ${path.relative(work, event.file)}`);
+      console.log(`  → ${r.primaryMetric} ${r.metrics[r.primaryMetric].mean.toFixed(4)} ± ${r.metrics[r.primaryMetric].std.toFixed(4)} (majority class: ${r.majorityBaseline[r.primaryMetric].toFixed(4)}), ${r.seconds.toFixed(0)} s → ${path.relative(work, event.file)}, ${path.relative(work, event.predictionsFile)}`);
       files.push(event.file);
     }
   }

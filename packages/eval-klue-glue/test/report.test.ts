@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lossCurve } from '../src/lib/results/loss-curve';
@@ -84,7 +84,11 @@ describe('mergeResults and reports', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).metrics.pearson).toEqual({ mean: null, std: null, values: [0.8, null] });
     const merged = await mergeResults([file]);
     expect(merged.results[0].metrics.pearson).toEqual({ mean: Number.NaN, std: Number.NaN, values: [0.8, Number.NaN] });
-    expect(renderMarkdownReport({ merged })).toContain('n/a');
+    const markdown = renderMarkdownReport({ merged });
+    expect(markdown).toContain('n/a');
+    expect(markdown).toContain('nan-bert, KLUE STS: pearson is NaN for seed 43.');
+    // older result files (no validationFraction) chose the epoch on dev: the report says so
+    expect(markdown).toContain('on the dev set in older result files without validationFraction');
   });
 
   it('orders rows by first appearance and columns as the registry (KLUE before GLUE)', async () => {
@@ -121,6 +125,21 @@ describe('mergeResults and reports', () => {
     expect(existsSync(written.markdown) && existsSync(written.html)).toBe(true);
     expect(written.curves).toHaveLength(4);
     expect(readFileSync(written.curves[0], 'utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
+  it('writes the report as one unit: a failure before the end leaves no report.md (not even an older one)', async () => {
+    const out = path.join(dir, 'report-unit');
+    const merged = await mergeResults(files);
+    await writeReport({ merged, outputDir: out });
+    // the next write fails at report.html (a folder stands in its way, as a kill between the two would stop it)
+    const html = path.join(out, 'report.html');
+    rmSync(html);
+    mkdirSync(path.join(html, 'blocker'), { recursive: true });
+    await expect(writeReport({ merged, outputDir: out })).rejects.toThrow();
+    expect(existsSync(path.join(out, 'report.md'))).toBe(false);
+    rmSync(html, { recursive: true });
+    const written = await writeReport({ merged, outputDir: out });
+    expect(existsSync(written.markdown) && existsSync(written.html)).toBe(true);
   });
 
   it('refuses two results for the same model and task, and files that are not results', async () => {

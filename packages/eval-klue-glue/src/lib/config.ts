@@ -38,7 +38,7 @@ export const EvalConfigSchema = z.strictObject({
   tokenTypeIds: z.boolean().default(true).describe('feed token_type_ids for sentence pairs (false: all zeros, as the original evaluation did)'),
   evalBatchSize: z.number().int().positive().default(64).describe('batch size for scoring'),
   maxGradNorm: z.number().positive().default(1).describe('clip gradients to this global norm'),
-  outputDir: z.string().min(1).optional().describe('write <outputDir>/<model>/<task>.json'),
+  outputDir: z.string().min(1).optional().describe('write <outputDir>/<model>/<task>.json and every prediction to <task>.predictions.jsonl beside it'),
   revision: z.string().optional().describe('Hub revision (model and dataset)'),
   offline: z.boolean().default(false).describe('use only the local Hub cache'),
   cacheDir: z.string().optional().describe('Hub cache folder (default: the HF cache)'),

@@ -37,8 +37,13 @@ export function buildReportModel(merged: MergedResults): ReportModel {
     }),
   ]);
   const notes = ['Scores ×100 on the dev sets; mean ± sample std over seeds where several seeds ran.'];
-  if (mixed) notes.push('Checkpoint: the best dev epoch of each run, except cells marked ˡ (last epoch).');
-  else notes.push(`Checkpoint: ${[...checkpoints][0] === 'last' ? 'the last epoch' : 'the epoch with the best dev score'} of each run.`);
+  // Result files written before the validation-part rule chose the best epoch on the dev set: say so where present.
+  const best = merged.results.some((r) => r.checkpoint === 'best' && r.validationFraction === undefined)
+    ? 'the epoch best on a validation part of the training data (on the dev set in older result files without validationFraction)'
+    : 'the epoch best on a validation part carved out of the training data, never on the scored examples';
+  if (mixed) notes.push(`Checkpoint: ${best} of each run, except cells marked ˡ (last epoch).`);
+  else notes.push(`Checkpoint: ${[...checkpoints][0] === 'last' ? 'the last epoch' : best} of each run.`);
+  for (const result of merged.results) for (const note of result.notes ?? []) notes.push(`${result.model}, ${result.title}: ${note}.`);
   if (merged.results.some((r) => r.mode === 'cv')) {
     notes.push('† k-fold cross-validation on the dev set (fine-tuned on k−1 folds, scored on the held-out fold, predictions pooled) — not the train → dev protocol.');
   }
