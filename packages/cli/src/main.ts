@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isKoenbertError } from '@koenbert/tensor-utils';
 import type { CliContext } from './commands/cli-context';
 import { distillCommand } from './commands/distill';
@@ -10,17 +10,26 @@ import { pretrainMlmCommand } from './commands/pretrain-mlm';
 import { runCommand } from './commands/run';
 import type { CliIo } from './io';
 
-/** Exit codes: 0 done, 1 failed (stage error or unexpected), 2 usage error. */
+/** Exit codes: 0 done, 1 failed (stage error or unexpected), 2 usage error (bad flag or config value, missing required option). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** KoenbertError codes that mean the command was given bad options (flags or a config file's values): exit 2. */
+const USAGE_CODES = new Set(['CONFIG_INVALID']);
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds ≥ 0.');
+  return seconds;
+}
 
 /** The commander program for `io` (exported so tests and docs can walk the commands). */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('koenbert')
     .description('Turn a Korean BERT into a Korean+English BERT: merge vocabularies, initialise embeddings, distill, evaluate')
     .option('--verbose', 'print stack traces of unexpected errors')
-    .addOption(new Option('--progress-interval <seconds>', 'seconds between progress lines when stderr is not a terminal').default(10).argParser(Number))
+    .addOption(new Option('--progress-interval <seconds>', 'seconds between progress lines when stderr is not a terminal').default(10).argParser(parseSeconds))
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', '\nExamples:\n  $ koenbert run --config configs/offline-small.yaml\n  $ koenbert distill --help\n  $ koenbert info runs/offline-small/koenbert-small\n');
+    .addHelpText('after', '\nExit codes: 0 done, 1 failed, 2 usage error (unknown or missing option, bad flag or config value).\n\nExamples:\n  $ koenbert run --config configs/offline-small.yaml\n  $ koenbert distill --help\n  $ koenbert info runs/offline-small/koenbert-small\n');
   const ctx: CliContext = { io, progressInterval: () => program.opts<{ progressInterval: number }>().progressInterval };
   for (const make of [mergeVocabCommand, initEmbeddingsCommand, distillCommand, evalCommand, evalMergeCommand, pretrainMlmCommand, runCommand, infoCommand]) program.addCommand(make(ctx));
   const configure = (command: Command) => {
@@ -50,7 +59,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (isKoenbertError(error)) {
       io.stderr.write(`koenbert: ${oneLine(error.message)}\n`);
       if (verbose && error.stack) io.stderr.write(`${error.stack}\n`);
-      return EXIT.failed;
+      return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failed;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`koenbert: unexpected error: ${oneLine(message)}${verbose ? '' : ' (--verbose for the stack trace)'}\n`);

@@ -44,8 +44,8 @@ describeIfSharedData([TOKENIZERS.ko, TOKENIZERS.en, 'klue/ynat', 'glue/sst2', 't
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('stops distill on a signal, resumes it, finishes with a report, then skips every stage', async () => {
-    const out = runLayout(path.join(root, 'run'));
+  it('stops distill on a signal, resumes it, finishes with a report, skips every stage, then reruns what an edit changed', async () => {
+    const out = runLayout(path.join(root, 'run'), 'koenbert-small');
 
     // 1st run: merge, init, then distill is stopped after its first checkpoint (as SIGINT/SIGTERM would)
     const controller = new AbortController();
@@ -97,6 +97,41 @@ describeIfSharedData([TOKENIZERS.ko, TOKENIZERS.en, 'klue/ynat', 'glue/sst2', 't
     const statuses = third.stderr.split('\n').filter((line) => line.startsWith('['));
     expect(statuses.length).toBe(3 + 8 + 1);
     for (const line of statuses) expect(line).toMatch(/\] skipped: /);
+
+    // every output records what it was made from
+    const distillRecord = JSON.parse(await fs.readFile(path.join(out.student, 'koenbert-run-inputs.json'), 'utf8'));
+    expect(distillRecord).toMatchObject({ format: 'koenbert-run-inputs/1', unit: 'distill', config: { steps: 6 } });
+    expect(distillRecord.inputs['student-init']).toMatch(/^run:[0-9a-f]{16}$/); // the student-init it started from, by its record's digest
+    expect(existsSync(path.join(out.tokenizer, 'koenbert-run-inputs.json'))).toBe(true);
+    expect(existsSync(path.join(out.eval, 'koenbert-small', 'glue-sst2.run-inputs.json'))).toBe(true);
+
+    // 4th run: the config was edited; run names the changed keys and the flag in one line and touches nothing
+    const edited = parseYaml(await fs.readFile(configFile, 'utf8')) as { distill: { steps: number }; eval: { options: { epochs: number } } };
+    edited.distill.steps = 8;
+    edited.eval.options.epochs = 2;
+    await fs.writeFile(configFile, stringifyYaml(edited));
+    const reportBefore = (await fs.stat(path.join(out.report, 'report.md'))).mtimeMs;
+    const refused = await runCli(['run', '--config', configFile]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/ci-tiny\.yaml: changed since .*: distill\.steps 6 → 8; eval\.options\.epochs 1 → 2 — add --rerun-changed to redo distill, 8 eval results/);
+    expect((await fs.stat(path.join(out.report, 'report.md'))).mtimeMs).toBe(reportBefore);
+
+    // 5th run, --rerun-changed: distill and what depends on it run again; the rest is kept
+    edited.eval.options.epochs = 1;
+    await fs.writeFile(configFile, stringifyYaml(edited));
+    const rerun = await runCli(['--progress-interval', '0', 'run', '--config', configFile, '--rerun-changed']);
+    if (process.env.KOENBERT_TEST_VERBOSE) console.log(rerun.stderr);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain('[distill] rerunning (changed: distill.steps 6 → 8)');
+    expect(rerun.stderr).toContain('distill: done at step 8');
+    const lines = rerun.stderr.split('\n').filter((line) => line.startsWith('['));
+    const skipped = lines.filter((line) => line.includes('] skipped: ')).map((line) => line.slice(1, line.indexOf(']')));
+    expect(skipped).toEqual(['merge-vocab', 'init-embeddings', 'eval teacher-ko klue-ynat', 'eval teacher-ko glue-sst2', 'eval teacher-en klue-ynat', 'eval teacher-en glue-sst2', 'eval merged-init klue-ynat', 'eval merged-init glue-sst2']);
+    for (const task of ['klue-ynat', 'glue-sst2']) expect(rerun.stderr).toContain(`[eval koenbert-small ${task}] rerunning`);
+    expect(rerun.stderr).toContain('[report] done');
+    const runLog = await readJsonl<{ stage: string; status: string }>(out.log);
+    expect(runLog[runLog.length - 1]).toMatchObject({ stage: 'report' });
 
     // info summarises the distilled model
     const info = await runCli(['info', out.student]);

@@ -16,7 +16,35 @@ export interface DriveParams<E, R> {
   onEvent?: (event: E) => void;
 }
 
-/** Drains a stage iterator: every event to the JSONL log, ProgressEvents to the progress renderer. Returns the iterator's value. */
+/** A line a library printed with console.log/info/debug while the stage ran (e.g. @huggingface/hub's "Downloading … to …"). */
+export interface LibraryMessageEvent {
+  type: 'library-message';
+  level: 'log' | 'info' | 'debug';
+  text: string;
+}
+
+const CAPTURED = ['log', 'info', 'debug'] as const;
+
+/**
+ * While `run` is pending, console.log/info/debug calls (libraries such as @huggingface/hub print on stdout) become
+ * `library-message` events for `onMessage` instead of lines on stdout, which is the command's result only.
+ */
+async function capturingConsole<T>(onMessage: (event: LibraryMessageEvent) => void, run: () => Promise<T>): Promise<T> {
+  const saved = CAPTURED.map((level) => console[level]);
+  for (const level of CAPTURED) {
+    console[level] = (...args: unknown[]) => onMessage({ type: 'library-message', level, text: args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ') });
+  }
+  try {
+    return await run();
+  } finally {
+    CAPTURED.forEach((level, i) => (console[level] = saved[i]));
+  }
+}
+
+/**
+ * Drains a stage iterator: every event to the JSONL log, ProgressEvents to the progress renderer, lines libraries print
+ * on the console to the log as `library-message` events. Returns the iterator's value.
+ */
 export async function driveStage<E, R>(params: DriveParams<E, R>): Promise<R> {
   const renderer = new ProgressRenderer({ stream: params.io.stderr, intervalSeconds: params.progressInterval });
   let logger: JsonlLogger | undefined;
@@ -25,20 +53,24 @@ export async function driveStage<E, R>(params: DriveParams<E, R>): Promise<R> {
     logger = new JsonlLogger(params.logFile);
   }
   try {
-    for (;;) {
-      const next = await params.events.next();
-      if (next.done) return next.value;
-      const event = next.value;
-      logger?.log(toLoggable(event));
-      if (isProgress(event)) renderer.update(event);
-      else if (params.onEvent) {
-        renderer.stop();
-        params.onEvent(event);
-      }
-    }
+    return await capturingConsole((event) => logger?.log(event), () => drain(params, renderer, logger));
   } finally {
     renderer.stop();
     await logger?.close();
+  }
+}
+
+async function drain<E, R>(params: DriveParams<E, R>, renderer: ProgressRenderer, logger: JsonlLogger | undefined): Promise<R> {
+  for (;;) {
+    const next = await params.events.next();
+    if (next.done) return next.value;
+    const event = next.value;
+    logger?.log(toLoggable(event));
+    if (isProgress(event)) renderer.update(event);
+    else if (params.onEvent) {
+      renderer.stop();
+      params.onEvent(event);
+    }
   }
 }
 
