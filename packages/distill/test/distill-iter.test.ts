@@ -122,6 +122,9 @@ describe('distillIter on tiny random models', () => {
     expect((await readCheckpointState(stoppedAt!)).step).toBe(3);
     await expect(collect(interrupted)).rejects.toThrow(/already holds a run with checkpoints/);
 
+    // as if the first run had gone on to step 5 and been killed (-9) before its next checkpoint: those lines get replayed
+    const logFile = path.join(interrupted.output, 'distill-log.jsonl');
+    await fs.appendFile(logFile, `${JSON.stringify({ event: 'step', step: 4, loss: 9 })}\n${JSON.stringify({ event: 'step', step: 5, loss: 9 })}\n{"event":"st`);
     const resumed = await collect({ ...interrupted, resume: true });
     expect(resumed[0]).toMatchObject({ type: 'start', startStep: 3 });
     expect(stepsOf(resumed).map((s) => s.step)).toEqual([4, 5, 6]);
@@ -141,6 +144,13 @@ describe('distillIter on tiny random models', () => {
     const log = await readJsonl<{ event: string; step: number }>(path.join(interrupted.output, 'distill-log.jsonl'));
     expect(log.filter((r) => r.event === 'step').map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(log.some((r) => r.event === 'resume' && r.step === 3)).toBe(true);
+    expect(log.filter((r) => r.event === 'step').every((r) => (r as { loss?: number }).loss !== 9)).toBe(true);
+    // resuming the finished run trains nothing and replays nothing
+    const again = await collect({ ...interrupted, resume: true });
+    expect(again[0]).toMatchObject({ type: 'start', startStep: 6, totalSteps: 6 });
+    expect(stepsOf(again)).toEqual([]);
+    const logAgain = await readJsonl<{ event: string; step: number }>(logFile);
+    expect(logAgain.filter((r) => r.event === 'step').map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('a non-finite loss stops the run with the step number and keeps the last good checkpoint', async () => {

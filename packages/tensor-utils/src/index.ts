@@ -14,6 +14,7 @@ export { writeSafetensors } from './lib/safetensors/write-safetensors';
 export { readTorchStateDict } from './lib/torch-pickle/read-torch-state-dict';
 export { type HubOptions, type RepoType, defaultHubCacheDir, hubOptionsOf } from './lib/hub/hub-options';
 export { refuseExistingOutput } from './lib/refuse-existing-output';
+export { acquireOutputLock, lockFileOf, processAlive, type LockHolder, type OutputLock } from './lib/output-lock';
 export { resolveModelDir, type ResolveModelDirParams } from './lib/hub/resolve-model-dir';
 export { listRepoFiles, type RepoFile } from './lib/hub/list-repo-files';
 /** Testing utility: a Hugging Face Hub look-alike on 127.0.0.1 for other packages' tests. */
@@ -27,6 +28,7 @@ export { clipByGlobalNorm } from './lib/clip-by-global-norm';
 export { linearWarmupDecay, constantWithWarmup } from './lib/lr-schedule';
 export { JsonlLogger, type JsonlLoggerOptions } from './lib/jsonl-logger';
 export { readJsonl } from './lib/read-jsonl';
+export { truncateReplayedLog } from './lib/truncate-replayed-log';
 export { resolveConfig, type ResolveConfigParams } from './lib/config/resolve-config';
 export { parseWithSchema } from './lib/config/parse-with-schema';
 export { describeSchema, type SchemaRow } from './lib/config/describe-schema';

@@ -1,7 +1,8 @@
-import { distillConfigSchema, distillIter, resolveDistillConfig, type DistillConfig, type DistillEvent } from '@koenbert/distill';
-import { initBackend } from '@koenbert/tensor-utils';
+import { distillConfigSchema, distillIter, latestCheckpoint, readCheckpointState, resolveDistillConfig, type DistillConfig, type DistillEvent } from '@koenbert/distill';
+import { initBackend, truncateReplayedLog } from '@koenbert/tensor-utils';
 import path from 'node:path';
 import { driveStage } from '../render/stage-runner';
+import { withOutputLock } from '../render/with-output-lock';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
 
@@ -19,25 +20,36 @@ export async function runDistill(p: { ctx: CliContext; config: DistillConfig; lo
   const { io } = p.ctx;
   await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
   let outcome: DistillOutcome = { step: 0, stopped: false, output: p.config.output };
-  await driveStage<DistillEvent, void>({
-    events: distillIter(p.config, { signal: p.signal ?? p.ctx.io.signal }),
-    io,
-    logFile: p.logFile ?? path.join(p.config.output, 'koenbert-distill.jsonl'),
-    progressInterval: p.ctx.progressInterval(),
-    onEvent: (event) => {
-      const line = describeDistillEvent(event);
-      if (line) io.stderr.write(`${line}\n`);
-      if (event.type === 'stopped') outcome = { step: event.step, stopped: true, output: p.config.output };
-      if (event.type === 'done') outcome = { step: event.step, stopped: false, output: event.output };
-    },
+  const logFile = p.logFile ?? path.join(p.config.output, 'koenbert-distill.jsonl');
+  await withOutputLock({ io, output: p.config.output, command: 'distill' }, async () => {
+    // resuming: the event log loses the steps after the checkpoint, which run again
+    const resumed = p.config.resume ? await latestCheckpoint(path.join(p.config.output, 'checkpoints')) : undefined;
+    if (resumed) await truncateReplayedLog({ file: logFile, step: (await readCheckpointState(resumed)).step });
+    return driveStage<DistillEvent, void>({
+      events: distillIter(p.config, { signal: p.signal ?? p.ctx.io.signal }),
+      io,
+      logFile,
+      progressInterval: p.ctx.progressInterval(),
+      onEvent: (event) => {
+        const line = describeDistillEvent(event);
+        if (line) io.stderr.write(`${line}\n`);
+        if (event.type === 'stopped') outcome = { step: event.step, stopped: true, output: p.config.output };
+        if (event.type === 'done') outcome = { step: event.step, stopped: false, output: event.output };
+      },
+    });
   });
   return outcome;
+}
+
+/** `steps 11..30`, or for a resumed run with nothing left to train: `all 30 steps done, writing the final model`. */
+export function stepRange(startStep: number, totalSteps: number): string {
+  return startStep >= totalSteps ? `all ${totalSteps} steps done, writing the final model` : `steps ${startStep + 1}..${totalSteps}`;
 }
 
 function describeDistillEvent(event: DistillEvent): string | undefined {
   switch (event.type) {
     case 'start':
-      return `distill: steps ${event.startStep + 1}..${event.totalSteps}, languages ${event.languages.join('+')}, student ${(event.studentParams / 1e6).toFixed(2)}M params${event.resumedFrom ? `, resumed from ${event.resumedFrom}` : ''}`;
+      return `distill: ${stepRange(event.startStep, event.totalSteps)}, languages ${event.languages.join('+')}, student ${(event.studentParams / 1e6).toFixed(2)}M params${event.resumedFrom ? `, resumed from ${event.resumedFrom}` : ''}`;
     case 'checkpoint':
       return `distill: checkpoint at step ${event.step} (${event.reason}) → ${event.dir}`;
     case 'stopped':

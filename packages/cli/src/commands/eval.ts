@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { EvalConfigSchema, evaluateIter, mergeResults, writeReport, type EvalConfig, type EvaluateEvent, type TaskResult } from '@koenbert/eval-klue-glue';
 import { initBackend, resolveConfig } from '@koenbert/tensor-utils';
 import { driveStage } from '../render/stage-runner';
+import { withOutputLock } from '../render/with-output-lock';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
 import { listResultFiles } from './list-result-files';
@@ -12,17 +13,19 @@ export async function runEval(p: { ctx: CliContext; config: EvalConfig; logFile?
   const { io } = p.ctx;
   await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
   const logFile = p.logFile ?? (p.config.outputDir ? path.join(p.config.outputDir, 'koenbert-eval.jsonl') : undefined);
-  return driveStage<EvaluateEvent, TaskResult>({
-    events: evaluateIter(p.config),
-    io,
-    logFile,
-    progressInterval: p.ctx.progressInterval(),
-    onEvent: (event) => {
-      if (event.type === 'data') {
-        io.stderr.write(`eval ${event.task}: ${event.mode}${event.folds ? ` (${event.folds} folds)` : ''}, ${event.trainExamples} train / ${event.evalExamples} eval examples, seeds ${event.seeds.join(',')}\n`);
-      }
-    },
-  });
+  return withOutputLock({ io, output: p.config.outputDir, command: 'eval' }, () =>
+    driveStage<EvaluateEvent, TaskResult>({
+      events: evaluateIter(p.config),
+      io,
+      logFile,
+      progressInterval: p.ctx.progressInterval(),
+      onEvent: (event) => {
+        if (event.type === 'data') {
+          io.stderr.write(`eval ${event.task}: ${event.mode}${event.folds ? ` (${event.folds} folds)` : ''}, ${event.trainExamples} train / ${event.evalExamples} eval examples, seeds ${event.seeds.join(',')}\n`);
+        }
+      },
+    }),
+  );
 }
 
 export function formatResultLine(result: TaskResult): string {

@@ -2,12 +2,17 @@ import { promises as fs } from 'node:fs';
 import { formatInitEmbeddingsReport, initEmbeddingsIter, InitEmbeddingsConfigSchema, type InitEmbeddingsConfig, type InitEmbeddingsReport } from '@koenbert/embed-init';
 import { initBackend, resolveConfig } from '@koenbert/tensor-utils';
 import { besideLog, driveStage, moveLogIn } from '../render/stage-runner';
+import { withOutputLock } from '../render/with-output-lock';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
 
 /** Runs the init-embeddings stage with progress and its JSONL log; returns the report. */
 export async function runInitEmbeddings(p: { ctx: CliContext; config: InitEmbeddingsConfig; logFile?: string }): Promise<InitEmbeddingsReport> {
   await initBackend({ logger: (line) => p.ctx.io.stderr.write(`${line}\n`) });
+  return withOutputLock({ io: p.ctx.io, output: p.config.output, command: 'init-embeddings' }, () => initEmbeddingsLocked(p));
+}
+
+async function initEmbeddingsLocked(p: { ctx: CliContext; config: InitEmbeddingsConfig; logFile?: string }): Promise<InitEmbeddingsReport> {
   const log = besideLog({ output: p.config.output, command: 'init-embeddings' });
   const logFile = p.logFile ?? log.during;
   try {

@@ -2,11 +2,16 @@ import { promises as fs } from 'node:fs';
 import { resolveConfig } from '@koenbert/tensor-utils';
 import { formatMergeSummary, mergeVocabsIter, MergeVocabsConfigSchema, type MergeReport, type MergeVocabsConfig } from '@koenbert/tokenizer-merge';
 import { besideLog, driveStage, moveLogIn } from '../render/stage-runner';
+import { withOutputLock } from '../render/with-output-lock';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
 
 /** Runs the merge-vocab stage with progress and its JSONL log; returns the report. */
 export async function runMergeVocab(p: { ctx: CliContext; config: MergeVocabsConfig; logFile?: string }): Promise<MergeReport> {
+  return withOutputLock({ io: p.ctx.io, output: p.config.output, command: 'merge-vocab' }, () => mergeVocabLocked(p));
+}
+
+async function mergeVocabLocked(p: { ctx: CliContext; config: MergeVocabsConfig; logFile?: string }): Promise<MergeReport> {
   const log = besideLog({ output: p.config.output, command: 'merge-vocab' });
   const logFile = p.logFile ?? log.during;
   try {

@@ -2,13 +2,15 @@ import { PretrainMlmConfigSchema, pretrainMlmIter, resolvePretrainMlmConfig, typ
 import { initBackend } from '@koenbert/tensor-utils';
 import path from 'node:path';
 import { driveStage } from '../render/stage-runner';
+import { withOutputLock } from '../render/with-output-lock';
+import { stepRange } from './distill';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
 
 function describePretrainEvent(event: PretrainMlmEvent): string | undefined {
   switch (event.type) {
     case 'start':
-      return `pretrain-mlm: steps ${event.startStep + 1}..${event.totalSteps}, vocab ${event.vocabSize}, ${(event.params / 1e6).toFixed(2)}M params, ${event.heldOutLines} held-out lines${event.resumedFrom ? `, resumed from ${event.resumedFrom}` : ''}`;
+      return `pretrain-mlm: ${stepRange(event.startStep, event.totalSteps)}, vocab ${event.vocabSize}, ${(event.params / 1e6).toFixed(2)}M params, ${event.heldOutLines} held-out lines${event.resumedFrom ? `, resumed from ${event.resumedFrom}` : ''}`;
     case 'eval':
       return `pretrain-mlm: held-out at step ${event.step}: loss ${event.loss.toFixed(4)}, perplexity ${event.perplexity.toFixed(1)}`;
     case 'checkpoint':
@@ -30,18 +32,20 @@ export async function runPretrainMlm(p: { ctx: CliContext; config: PretrainMlmCo
   await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
   let output = p.config.output;
   let stopped = false;
-  await driveStage<PretrainMlmEvent, void>({
-    events: pretrainMlmIter(p.config, { signal: io.signal }),
-    io,
-    logFile: p.logFile ?? path.join(p.config.output, 'koenbert-pretrain-mlm.jsonl'),
-    progressInterval: p.ctx.progressInterval(),
-    onEvent: (event) => {
-      const line = describePretrainEvent(event);
-      if (line) io.stderr.write(`${line}\n`);
-      if (event.type === 'stopped') stopped = true;
-      if (event.type === 'done') output = event.output;
-    },
-  });
+  await withOutputLock({ io, output: p.config.output, command: 'pretrain-mlm' }, () =>
+    driveStage<PretrainMlmEvent, void>({
+      events: pretrainMlmIter(p.config, { signal: io.signal }),
+      io,
+      logFile: p.logFile ?? path.join(p.config.output, 'koenbert-pretrain-mlm.jsonl'),
+      progressInterval: p.ctx.progressInterval(),
+      onEvent: (event) => {
+        const line = describePretrainEvent(event);
+        if (line) io.stderr.write(`${line}\n`);
+        if (event.type === 'stopped') stopped = true;
+        if (event.type === 'done') output = event.output;
+      },
+    }),
+  );
   return stopped ? '' : output;
 }
 

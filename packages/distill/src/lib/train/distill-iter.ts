@@ -8,6 +8,7 @@ import {
   defaultDecayExcluded,
   etaSeconds,
   JsonlLogger,
+  truncateReplayedLog,
   KoenbertError,
   linearWarmupDecay,
   resolveModelDir,
@@ -246,6 +247,8 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       });
     }
 
+    // the steps after the checkpoint are about to run again: their old lines go, so the log (and its loss curve) has each step once
+    if (resumedFrom) await truncateReplayedLog({ file: logFile, step });
     logger = new JsonlLogger(logFile);
     await writeFileAtomic(path.join(output, DISTILL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
     logger.log({ event: resumedFrom ? 'resume' : 'start', step, checkpoint: resumedFrom, config });
