@@ -192,8 +192,9 @@ export async function planRun(params: PlanParams): Promise<RunUnit[]> {
 
   const reportUnit = unitRecord('report', 'report', { files: files.map((f) => path.relative(config.output, f)) }, Object.fromEntries(evalDigests.map((d, i) => [`result ${i}`, `run:${d}`])));
   const report = await withState({ kind: 'report', id: 'report', files, output: out.report, recordFile: path.join(out.report, RUN_RECORD_FILE), finished: existsSync(path.join(out.report, 'report.md')) && existsSync(path.join(out.report, 'report.html')), configPrefix: '', ...reportUnit });
-  // The report is cheap and only gathers results: rewritten whenever they change, never a reason to stop.
-  if (report.state === 'changed') report.state = 'new';
+  // The report is cheap and only gathers results: rewritten whenever they change or any of them is made now, never a
+  // reason to stop.
+  if (report.state === 'changed' || units.some((unit) => unit.kind === 'eval' && unit.state !== 'done')) report.state = 'new';
   units.push(report);
   return units;
 }
