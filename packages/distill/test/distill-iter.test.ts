@@ -153,6 +153,17 @@ describe('distillIter on tiny random models', () => {
     expect(logAgain.filter((r) => r.event === 'step').map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('logs how many corpus lines were over data.maxLineBytes (split, here) instead of choking on them', async () => {
+    const config = baseConfig('overlong', { steps: 2, data: { en: [tiny.enText], ko: [tiny.koText], maxLength: 32, shuffleBuffer: 50, maxLineBytes: 24 } });
+    const events = await collect(config);
+    expect(stepsOf(events)).toHaveLength(2);
+    const log = await readJsonl<{ event: string; split?: number; skipped?: number; maxLineBytes?: number }>(path.join(config.output, 'distill-log.jsonl'));
+    const overlong = log.filter((r) => r.event === 'overlong-lines');
+    expect(overlong.length).toBeGreaterThan(0);
+    expect(overlong.at(-1)).toMatchObject({ skipped: 0, maxLineBytes: 24 });
+    expect(overlong.at(-1)!.split).toBeGreaterThan(0);
+  });
+
   it('a non-finite loss stops the run with the step number and keeps the last good checkpoint', async () => {
     const config = baseConfig('diverges', { steps: 10, optim: { lr: 1e30, batchSize: 2, warmupSteps: 0, maxGradNorm: 0 }, checkpoint: { every: 1, keep: 3 } });
     const events: DistillEvent[] = [];

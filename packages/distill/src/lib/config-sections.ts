@@ -12,6 +12,16 @@ export function checkpointSection(defaultEvery: number) {
     .prefault({});
 }
 
+/** The bound on one corpus record (see CorpusStream); the same key and help in both trainers. */
+export function maxLineBytesField() {
+  return z
+    .number()
+    .int()
+    .min(16)
+    .default(1 << 20)
+    .describe('longest corpus line in UTF-8 bytes: longer .txt lines are split, longer JSONL/TSV/parquet records skipped (counted in the log)');
+}
+
 export function hubSection() {
   return z
     .strictObject({
@@ -19,6 +29,7 @@ export function hubSection() {
       offline: z.boolean().optional().describe('use only the local Hub cache (default: HF_HUB_OFFLINE)'),
       cacheDir: z.string().optional().describe('Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)'),
       hubUrl: z.string().optional().describe('Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)'),
+      timeoutSeconds: z.number().positive().optional().describe('seconds a Hub request or a stalled download may wait (default: HF_HUB_DOWNLOAD_TIMEOUT or 60)'),
     })
     .prefault({});
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KoenbertError, parseWithSchema, resolveConfig } from '@koenbert/tensor-utils';
-import { checkpointSection, hubSection, positiveInt } from './config-sections';
+import { checkpointSection, hubSection, maxLineBytesField, positiveInt } from './config-sections';
 import { parseMixSchedule } from './data/language-mixer';
 
 export const DISTILL_PRESETS = ['default', 'seed'] as const;
@@ -98,6 +98,7 @@ export function distillConfigSchema(preset: DistillPreset = 'default') {
       maxLength: z.number().int().min(8).max(512).default(d.maxLength).describe('tokens per sequence, [CLS] and [SEP] included'),
       packing: z.boolean().default(true).describe('pack lines into full sequences, [SEP] between documents (else one line per sequence)'),
       shuffleBuffer: positiveInt().default(10_000).describe('lines held for shuffling, per language'),
+      maxLineBytes: maxLineBytesField(),
     }).prefault({}),
     optim: z.strictObject({
       lr: z.number().positive().default(d.lr).describe('peak learning rate (AdamW)'),

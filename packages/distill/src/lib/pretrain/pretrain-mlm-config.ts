@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KoenbertError, parseWithSchema, resolveConfig } from '@koenbert/tensor-utils';
-import { checkpointSection, hubSection, positiveInt } from '../config-sections';
+import { checkpointSection, hubSection, maxLineBytesField, positiveInt } from '../config-sections';
 
 const probability = () => z.number().min(0).max(1);
 
@@ -26,6 +26,7 @@ export const PretrainMlmConfigSchema = z.strictObject({
     files: z.array(z.string().min(1)).min(1).describe('text: .txt/.jsonl/.tsv (.gz) files or folders, or hf:<dataset>[/<folder>][#column] parquet'),
     maxLength: z.number().int().min(8).max(512).default(128).describe('tokens per packed sequence, [CLS] and [SEP] included'),
     shuffleBuffer: positiveInt().default(10_000).describe('lines held for shuffling'),
+    maxLineBytes: maxLineBytesField(),
     heldOutFraction: z.number().gt(0).lt(1).default(0.01).describe('share of lines kept out of training for perplexity (chosen by a hash of the line)'),
   }),
   masking: z.strictObject({

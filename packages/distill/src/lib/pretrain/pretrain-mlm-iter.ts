@@ -197,6 +197,7 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       maxLength: config.data.maxLength,
       heldOutFraction: config.data.heldOutFraction,
       hub,
+      maxLineBytes: config.data.maxLineBytes,
       state: dataState,
     });
 

@@ -243,6 +243,7 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
         packing: config.data.packing,
         studentPadId: student.config.pad_token_id ?? 0,
         hub,
+        maxLineBytes: config.data.maxLineBytes,
         state: dataStates[lang],
       });
     }
@@ -275,6 +276,7 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
     const started = performance.now();
     const startStep = step;
     const recent: Record<Language, number[]> = { en: [], ko: [] };
+    const overlongLogged: Record<Language, number> = { en: 0, ko: 0 };
 
     while (step < config.steps) {
       if (signal?.aborted) stopReason ??= 'abort';
@@ -337,6 +339,12 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       const recentLoss = Object.fromEntries(languages.filter((l) => recent[l].length > 0).map((l) => [l, recent[l].reduce((a, b) => a + b, 0) / recent[l].length]));
       const eta = etaSeconds({ step: step - startStep, total: config.steps - startStep, elapsedSeconds });
       logger.log({ event: 'step', step, lang, loss, ...perRelation, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds });
+      // corpus lines over data.maxLineBytes met so far (this process): split (.txt) or skipped (JSONL, TSV, parquet)
+      const overlong = batches[lang]!.overlong;
+      if (overlong.split + overlong.skipped > overlongLogged[lang]) {
+        overlongLogged[lang] = overlong.split + overlong.skipped;
+        logger.log({ event: 'overlong-lines', step, lang, ...overlong, maxLineBytes: config.data.maxLineBytes });
+      }
       yield { type: 'step', step, totalSteps: config.steps, lang, loss, perRelation, recentLoss, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
       yield { type: 'progress', stage: 'distill', step, total: config.steps, metrics: { loss, [`loss_${lang}`]: loss, tokensPerSecond } };
 
