@@ -88,7 +88,8 @@ export function checkPretrainedWeights(params: {
   for (const [name, data] of values) {
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i])) {
-        nonFinite.push(name);
+        // the first bad element of each tensor, so that a single corrupted value can be found
+        nonFinite.push(`${name} (element ${i}: ${data[i]})`);
         break;
       }
     }
