@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isKoenbertError } from '@koenbert/tensor-utils';
+import path from 'node:path';
+import { isKoenbertError, type KoenbertError } from '@koenbert/tensor-utils';
 import type { CliContext } from './commands/cli-context';
 import { distillCommand } from './commands/distill';
 import { evalCommand, evalMergeCommand } from './commands/eval';
@@ -13,8 +14,17 @@ import type { CliIo } from './io';
 /** Exit codes: 0 done, 1 failed (stage error or unexpected), 2 usage error (bad flag or config value, missing required option). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** KoenbertError codes that mean the command was given bad options (flags or a config file's values): exit 2. */
-const USAGE_CODES = new Set(['CONFIG_INVALID']);
+/**
+ * A bad option value is a usage error (exit 2): CONFIG_INVALID from the flags (no file) or from the `--config` file.
+ * The same code for another file (a model folder's config.json) is bad input data: exit 1.
+ */
+function isUsageError(error: KoenbertError, argv: string[]): boolean {
+  if (error.code !== 'CONFIG_INVALID') return false;
+  if (error.file === undefined) return true;
+  const at = argv.indexOf('--config');
+  const configFile = at >= 0 ? argv[at + 1] : argv.find((arg) => arg.startsWith('--config='))?.slice('--config='.length);
+  return configFile !== undefined && path.resolve(error.file) === path.resolve(configFile);
+}
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -59,7 +69,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (isKoenbertError(error)) {
       io.stderr.write(`koenbert: ${oneLine(error.message)}\n`);
       if (verbose && error.stack) io.stderr.write(`${error.stack}\n`);
-      return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failed;
+      return isUsageError(error, argv) ? EXIT.usage : EXIT.failed;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`koenbert: unexpected error: ${oneLine(message)}${verbose ? '' : ' (--verbose for the stack trace)'}\n`);

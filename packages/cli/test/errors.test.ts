@@ -111,6 +111,13 @@ describe('errors', () => {
     expect((await runCli(['distill', '--student', 's'])).code).toBe(2); // output and data missing
   });
 
+  it('a broken config.json inside a model folder is bad input (exit 1), not a usage error', async () => {
+    const model = path.join(dir, 'broken-model');
+    await fs.mkdir(model, { recursive: true });
+    await fs.writeFile(path.join(model, 'config.json'), '[]');
+    expectOneLineError(await runCli(['info', model]), /broken-model\/config\.json: a BERT config must be a JSON object/);
+  });
+
   it('--progress-interval takes a number of seconds', async () => {
     const run = await runCli(['--progress-interval', 'abc', 'info']);
     expect(run.code).toBe(2);
