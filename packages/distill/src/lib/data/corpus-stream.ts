@@ -32,6 +32,9 @@ export interface OverlongCounts {
   skipped: number;
 }
 
+/** Characters the shuffle buffer may hold (about 64 MB of JS strings) whatever its line count. */
+export const DEFAULT_BUFFER_CHARS = 2 ** 25;
+
 interface BufferedLine {
   text: string;
   position: LinePosition;
@@ -40,7 +43,8 @@ interface BufferedLine {
 /**
  * An endless, shuffled stream of text lines from a list of corpus sources. Files are read record by record
  * (memory does not grow with the corpus) and visited in a seeded order that changes each epoch; lines pass
- * through a seeded shuffle buffer of `bufferSize` lines. `getState()` after any `next()` captures everything
+ * through a seeded shuffle buffer of `bufferSize` lines (fewer when they are long: the buffer also stops filling at
+ * `bufferChars` characters, so a corpus of 1 MB lines does not hold 10 GB). `getState()` after any `next()` captures everything
  * needed to continue identically with `CorpusStream.open({ ..., state })`.
  */
 export class CorpusStream {
@@ -49,6 +53,8 @@ export class CorpusStream {
   private readonly seed: number;
   private readonly label: string;
   private readonly bufferSize: number;
+  private readonly bufferChars: number;
+  private charsInBuffer: number;
   private readonly hub?: HubOptions;
   private readonly maxLineBytes: number;
   private epoch: number;
@@ -70,6 +76,7 @@ export class CorpusStream {
     seed: number;
     label: string;
     bufferSize: number;
+    bufferChars: number;
     hub?: HubOptions;
     maxLineBytes: number;
     state: CorpusStreamState;
@@ -80,12 +87,14 @@ export class CorpusStream {
     this.seed = params.seed;
     this.label = params.label;
     this.bufferSize = params.bufferSize;
+    this.bufferChars = params.bufferChars;
     this.hub = params.hub;
     this.maxLineBytes = params.maxLineBytes;
     this.epoch = params.state.epoch;
     this.fileIndex = params.state.fileIndex;
     this.offset = params.state.offset;
     this.buffer = params.buffer;
+    this.charsInBuffer = params.buffer.reduce((sum, line) => sum + line.text.length, 0);
     this.rng = SeededRng.fromState(params.state.rng);
     this.order = this.fileOrder(this.epoch);
     this.fullPass = this.fileIndex === 0 && this.offset === 0;
@@ -97,6 +106,8 @@ export class CorpusStream {
     /** Names this stream's random draws, so streams with the same seed (e.g. per language) differ. Default ''. */
     label?: string;
     bufferSize: number;
+    /** The buffer also stops filling once its lines hold this many characters (always at least one line). Default 2^25. */
+    bufferChars?: number;
     hub?: HubOptions;
     /** Longest record in UTF-8 bytes; longer .txt lines are split, longer JSONL/TSV/parquet records skipped. Default 1 MiB. */
     maxLineBytes?: number;
@@ -119,7 +130,8 @@ export class CorpusStream {
     const state = params.state ?? { epoch: 0, fileIndex: 0, offset: 0, buffer: [], rng: new SeededRng(params.seed).fork(`shuffle/${label}`).getState() };
     checkState(state, files.length);
     const buffer = await readBufferedLines({ files, positions: state.buffer, hub: params.hub, maxLineBytes });
-    return new CorpusStream({ files, keep, seed: params.seed, label, bufferSize: params.bufferSize, hub: params.hub, maxLineBytes, state, buffer });
+    const bufferChars = params.bufferChars ?? DEFAULT_BUFFER_CHARS;
+    return new CorpusStream({ files, keep, seed: params.seed, label, bufferSize: params.bufferSize, bufferChars, hub: params.hub, maxLineBytes, state, buffer });
   }
 
   /** Number of files over all sources. */
@@ -134,11 +146,16 @@ export class CorpusStream {
 
   /** The next line with its position (what a checkpoint stores instead of the text). */
   async nextLine(): Promise<BufferedLine> {
-    while (this.buffer.length < this.bufferSize) this.buffer.push(await this.pull());
+    while (this.buffer.length < this.bufferSize && (this.buffer.length === 0 || this.charsInBuffer < this.bufferChars)) {
+      const line = await this.pull();
+      this.buffer.push(line);
+      this.charsInBuffer += line.text.length;
+    }
     const index = this.rng.int(this.buffer.length);
     const line = this.buffer[index];
     this.buffer[index] = this.buffer[this.buffer.length - 1];
     this.buffer.pop();
+    this.charsInBuffer -= line.text.length;
     return line;
   }
 
