@@ -113,8 +113,14 @@ describeIfSharedData(TEXT, 'MLM pretraining on real text', () => {
     for await (const event of pretrainMlmIter(tinyConfig(resumed, small), { signal: controller.signal, handleProcessSignals: false })) {
       if (event.type === 'step' && event.step === 3) controller.abort();
     }
+    // as if the first run had gone on to step 5 and been killed before a checkpoint: those lines are replayed, and logged once
+    const logFile = path.join(resumed, 'pretrain-log.jsonl');
+    await fs.appendFile(logFile, `${JSON.stringify({ event: 'step', step: 4, loss: 99 })}\n${JSON.stringify({ event: 'step', step: 5, loss: 99 })}\n`);
     const second = await pretrainMlm(tinyConfig(resumed, { ...small, resume: true }), { handleProcessSignals: false });
     expect(second.step).toBe(6);
+    const logged = (await fs.readFile(logFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { event: string; step: number; loss?: number });
+    expect(logged.filter((r) => r.event === 'step').map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(logged.some((r) => r.loss === 99)).toBe(false);
     const a = (await readSafetensors(path.join(straight, 'model.safetensors'))).tensors;
     const b = (await readSafetensors(path.join(resumed, 'model.safetensors'))).tensors;
     expect([...b.keys()]).toEqual([...a.keys()]);

@@ -7,6 +7,7 @@ import {
   AdamW,
   etaSeconds,
   JsonlLogger,
+  truncateReplayedLog,
   KoenbertError,
   linearWarmupDecay,
   resolveModelDir,
@@ -211,6 +212,8 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       evalBatches.push({ batch, masked: maskTokens({ ids: batch.ids, rng: evalRng, ...masking }) });
     }
 
+    // the steps after the checkpoint run again: their old lines go, so the log has each step once
+    if (resumedFrom) await truncateReplayedLog({ file: logFile, step });
     logger = new JsonlLogger(logFile);
     await writeFileAtomic(path.join(output, PRETRAIN_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
     logger.log({ event: resumedFrom ? 'resume' : 'start', step, checkpoint: resumedFrom, config });
@@ -245,6 +248,7 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
     const checkpoints = new CheckpointCursor(checkpoint, resumedFrom ? { dir: resumedFrom, step } : undefined);
     const started = performance.now();
     const startStep = step;
+    let overlongLogged = 0;
 
     while (step < config.steps) {
       if (options.signal?.aborted) stopReason ??= 'abort';
@@ -279,6 +283,12 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       const maskedTokens = masked.positions.length;
       const eta = etaSeconds({ step: step - startStep, total: config.steps - startStep, elapsedSeconds });
       logger.log({ event: 'step', step, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds });
+      // corpus lines over data.maxLineBytes met so far (this process): split (.txt) or skipped (JSONL, TSV, parquet)
+      const overlong = batches!.overlong;
+      if (overlong.split + overlong.skipped > overlongLogged) {
+        overlongLogged = overlong.split + overlong.skipped;
+        logger.log({ event: 'overlong-lines', step, ...overlong, maxLineBytes: config.data.maxLineBytes });
+      }
       yield { type: 'step', step, totalSteps: config.steps, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
       yield { type: 'progress', stage: 'pretrain-mlm', step, total: config.steps, metrics: { loss, tokensPerSecond } };
 
