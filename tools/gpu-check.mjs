@@ -16,7 +16,8 @@
 //
 // Options: --small, --batch N, --seq N, --warmup N, --steps N, --budget-s S (stop timing a variant after S seconds),
 // --no-torch, --torch-device cuda|cpu (cpu: to try the PyTorch side without a GPU), --python PATH, --force-software
-// (run on a software adapter even without --small).
+// (run on a software adapter even without --small), --no-profile (skip the breakdown of one step: the time of forward
+// + backward, clipping and AdamW, each waited for, and tf.profile's slowest kernels).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,6 +43,7 @@ const { values: args } = parseArgs({
     'torch-device': { type: 'string', default: 'cuda' },
     python: { type: 'string', default: 'python3' },
     'force-software': { type: 'boolean', default: false },
+    'no-profile': { type: 'boolean', default: false },
   },
 });
 
@@ -75,7 +77,7 @@ const save = () => {
 // 1. The adapter.
 const probe = await probeWebGpu();
 result.adapter = { ...probe };
-out(`adapter: ${probe.adapter ? `${probe.adapter.vendor} ${probe.adapter.architecture}: ${probe.adapter.description || probe.adapter.device}` : 'none'} — ${probe.reason}`);
+out(`adapter: ${probe.adapter ? JSON.stringify({ vendor: probe.adapter.vendor, architecture: probe.adapter.architecture, device: probe.adapter.device, description: probe.adapter.description }) : 'none'} — ${probe.reason}`);
 if (probe.adapter) {
   out(`  limits: maxBufferSize ${mib(probe.adapter.maxBufferSize)}, maxStorageBufferBindingSize ${mib(probe.adapter.maxStorageBufferBindingSize)}; fallback adapter: ${probe.adapter.isFallbackAdapter}`);
 }
@@ -203,11 +205,59 @@ async function timeWebGpu(dropout) {
     if (step === 0) firstStepMs = ms;
     if (step >= warmup) stepMs.push(ms);
   }
+  const breakdown = args['no-profile'] ? undefined : await profileStep({ model, optimizer, params, inputIds, attentionMask, logitPositions, labels, dropout });
   tf.dispose([inputIds, attentionMask, logitPositions, labels]);
   optimizer.dispose();
   model.dispose();
   const medianMs = median(stepMs);
-  return { stepMs, medianMs, tokensPerSecond: (batch * seq) / (medianMs / 1000), firstStepMs, losses, tensorsLeft: tf.memory().numTensors };
+  return { stepMs, medianMs, tokensPerSecond: (batch * seq) / (medianMs / 1000), firstStepMs, losses, tensorsLeft: tf.memory().numTensors, breakdown };
+}
+
+/**
+ * One more step in phases, each waited for (forward + backward, clipping, AdamW: the last parameter's new value is read,
+ * and the GPU runs its queue in order), then one step under tf.profile: kernel calls and the slowest kernels.
+ */
+async function profileStep({ model, optimizer, params, inputIds, attentionMask, logitPositions, labels, dropout }) {
+  const lossFn = (seed) => () =>
+    crossEntropyLoss({ logits: model.forward({ inputIds, attentionMask, logitPositions, training: dropout > 0, seed }).logits, labels });
+  const lastParam = () => [...params.values()].at(-1);
+  const t0 = performance.now();
+  const { loss, grads } = model.valueAndGrads(lossFn(100));
+  const t0e = performance.now(); // JavaScript has issued every kernel of forward + backward
+  await loss.data();
+  const t1 = performance.now();
+  const clipped = clipByGlobalNorm(grads, 1.0);
+  const t2 = performance.now();
+  optimizer.applyGradients(params, clipped.grads);
+  const t2e = performance.now();
+  await lastParam().data();
+  const t3 = performance.now();
+  tf.dispose([loss, ...grads.values(), ...clipped.grads.values()]);
+  const phasesMs = { forwardBackward: t1 - t0, forwardBackwardIssue: t0e - t0, clip: t2 - t1, adamw: t3 - t2, adamwIssue: t2e - t2 };
+  const profile = await tf.profile(async () => {
+    const step = model.valueAndGrads(lossFn(101));
+    const c = clipByGlobalNorm(step.grads, 1.0);
+    optimizer.applyGradients(params, c.grads);
+    await lastParam().data();
+    tf.dispose([step.loss, ...step.grads.values(), ...c.grads.values()]);
+  });
+  const byName = new Map();
+  for (const kernel of profile.kernels) {
+    const entry = byName.get(kernel.name) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(kernel.kernelTimeMs) || 0;
+    entry.calls += 1;
+    byName.set(kernel.name, entry);
+  }
+  const kernels = [...byName].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: Number(e.ms.toFixed(2)), calls: e.calls }));
+  const kernelMs = kernels.reduce((sum, k) => sum + k.ms, 0);
+  const breakdown = { phasesMs, timestampQuery: Boolean(tf.backend().supportTimestampQuery), kernelCalls: profile.kernels.length, kernelMsSum: kernelMs, topKernels: kernels.slice(0, 12) };
+  out(
+    `  one step in phases (each waited for): forward+backward ${phasesMs.forwardBackward.toFixed(0)} ms (issuing its kernels: ${phasesMs.forwardBackwardIssue.toFixed(0)} ms), ` +
+      `clipping ${phasesMs.clip.toFixed(0)} ms, AdamW ${phasesMs.adamw.toFixed(0)} ms (issuing: ${phasesMs.adamwIssue.toFixed(0)} ms); ${breakdown.kernelCalls} kernel calls, ` +
+      `their profiled times (${breakdown.timestampQuery ? 'GPU timestamps' : 'CPU-side'}) sum to ${kernelMs.toFixed(0)} ms`,
+  );
+  out(`  slowest kernels: ${breakdown.topKernels.slice(0, 8).map((k) => `${k.name} ${k.ms.toFixed(0)} ms/${k.calls}`).join(', ')}`);
+  return breakdown;
 }
 
 function runTorch() {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../src/lib/backend/init-backend';
 import { probeWebGpu, type WebGpuProbe } from '../src/lib/backend/probe-webgpu';
-import { isSoftwareAdapter, summarizeAdapter } from '../src/lib/backend/webgpu-adapter';
+import { adapterName, isSoftwareAdapter, summarizeAdapter } from '../src/lib/backend/webgpu-adapter';
 import { describeLoadFailure, loadNativeBinding } from '../src/lib/backend/load-native-binding';
 import { KoenbertError } from '../src/lib/errors';
 import { wasmKernelsRegistered } from '../src/lib/wasm-kernels/register-wasm-kernels';
@@ -23,15 +23,16 @@ function missingBindingError(): Error {
 // One XNNPACK thread: the threaded start has its own test file (wasm-threads.test.ts).
 const ONE_THREAD = { KOENBERT_WASM_THREADS: '1' };
 
-// What Dawn reports for Mesa's CPU Vulkan driver (read on the development machine) and for an NVIDIA GPU.
+// What Dawn reports for Mesa's CPU Vulkan driver (read on the development machine) and for an NVIDIA H200 (read with
+// tools/gpu-check.mjs, driver 580.159.04).
 const LLVMPIPE = { vendor: 'mesa', architecture: 'software', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1', isFallbackAdapter: true };
-const NVIDIA = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200', isFallbackAdapter: false };
+const NVIDIA = { vendor: 'nvidia', architecture: '', device: 'nvidia-h200', description: 'NVIDIA: 580.159.04 580.159.4.0', isFallbackAdapter: false };
 const LIMITS = { maxBufferSize: 2 ** 32 - 1, maxStorageBufferBindingSize: 2 ** 27 };
 const SOFTWARE_PROBE: WebGpuProbe = {
   available: true,
   hardware: false,
   adapter: { ...LLVMPIPE, ...LIMITS },
-  reason: 'only a software adapter (mesa software: llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1), never picked automatically (KOENBERT_BACKEND=webgpu forces it)',
+  reason: 'only a software adapter (mesa software: llvmpipe-llvm-15-0-6-256-bits- (llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1)), never picked automatically (KOENBERT_BACKEND=webgpu forces it)',
 };
 const NO_WEBGPU = { probe: async (): Promise<WebGpuProbe> => ({ available: false, hardware: false, reason: 'webgpu is not installed' }) };
 
@@ -145,7 +146,7 @@ describe('initBackend', () => {
     expect(choice.name).toBe('wasm');
     expect(choice.reason).toBe(
       'default: no native binding or hardware GPU (@tensorflow/tfjs-node-gpu is not installed; webgpu: only a software adapter ' +
-        '(mesa software: llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1), never picked automatically (KOENBERT_BACKEND=webgpu forces it); ' +
+        '(mesa software: llvmpipe-llvm-15-0-6-256-bits- (llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1)), never picked automatically (KOENBERT_BACKEND=webgpu forces it); ' +
         '@tensorflow/tfjs-node is not installed); using wasm; 1 thread',
     );
   });
@@ -153,7 +154,7 @@ describe('initBackend', () => {
   it('picks webgpu by default on a hardware adapter: after tfjs-node-gpu, before tfjs-node', async () => {
     const tried: string[] = [];
     await tf.setBackend('cpu'); // so that the default request is not answered from the previous test's choice
-    const hardware: WebGpuProbe = { available: true, hardware: true, adapter: { ...NVIDIA, ...LIMITS }, reason: 'hardware adapter nvidia hopper: NVIDIA H200' };
+    const hardware: WebGpuProbe = { available: true, hardware: true, adapter: { ...NVIDIA, ...LIMITS }, reason: 'hardware adapter nvidia: nvidia-h200 (NVIDIA: 580.159.04 580.159.4.0)' };
     const choice = await initBackend({
       env: ONE_THREAD,
       loadModule: async (name) => {
@@ -171,7 +172,7 @@ describe('initBackend', () => {
     });
     try {
       expect(tried).toEqual(['@tensorflow/tfjs-node-gpu']);
-      expect(choice).toEqual({ name: 'webgpu', reason: 'default: @tensorflow/tfjs-node-gpu is not installed; webgpu on the hardware adapter nvidia hopper: NVIDIA H200' });
+      expect(choice).toEqual({ name: 'webgpu', reason: 'default: @tensorflow/tfjs-node-gpu is not installed; webgpu on the hardware adapter nvidia: nvidia-h200 (NVIDIA: 580.159.04 580.159.4.0)' });
       expect(tf.getBackend()).toBe('webgpu');
     } finally {
       await tf.setBackend('wasm');
@@ -214,6 +215,12 @@ describe('WebGPU adapters', () => {
     ['Apple M2', { vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2', isFallbackAdapter: false }, false],
   ])('%s: software %p', (_name, adapter, software) => {
     expect(isSoftwareAdapter(adapter)).toBe(software);
+  });
+
+  it('names adapters by vendor, architecture, device and description', () => {
+    expect(adapterName({ ...NVIDIA, ...LIMITS })).toBe('nvidia: nvidia-h200 (NVIDIA: 580.159.04 580.159.4.0)');
+    expect(adapterName({ ...LLVMPIPE, ...LIMITS, device: '' })).toBe('mesa software: llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1');
+    expect(adapterName({ ...LIMITS, vendor: '', architecture: '', device: '', description: '', isFallbackAdapter: false })).toBe('unknown vendor');
   });
 
   it('summarizes adapter info and limits', () => {

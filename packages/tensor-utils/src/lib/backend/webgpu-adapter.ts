@@ -26,10 +26,14 @@ export function isSoftwareAdapter(adapter: Pick<WebGpuAdapterSummary, 'vendor' |
   return SOFTWARE_NAMES.test(`${adapter.vendor} ${adapter.device} ${adapter.description}`);
 }
 
-/** One short name for log lines, e.g. "nvidia hopper: NVIDIA H200" or "mesa software: llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)". */
+/**
+ * One name for log lines: vendor and architecture, then the device and Dawn's description (for NVIDIA on Vulkan the
+ * driver version), e.g. "nvidia: nvidia-h200 (NVIDIA: 580.159.04 580.159.4.0)" or
+ * "mesa software: llvmpipe-llvm-15-0-6-256-bits- (llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1)".
+ */
 export function adapterName(adapter: WebGpuAdapterSummary): string {
   const kind = [adapter.vendor, adapter.architecture].filter((part) => part !== '').join(' ') || 'unknown vendor';
-  const detail = adapter.description || adapter.device;
+  const detail = adapter.device && adapter.description ? `${adapter.device} (${adapter.description})` : adapter.device || adapter.description;
   return detail ? `${kind}: ${detail}` : kind;
 }
 
