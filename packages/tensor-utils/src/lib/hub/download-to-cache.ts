@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { KoenbertError } from '../errors';
+import { processAlive } from '../output-lock';
 import { BLOB_ID, insideFolder } from './hub-cache';
 
 /** What the Hub's paths-info said about a file: its git blob id, size, and for LFS files the sha256. */
@@ -38,6 +39,16 @@ export function blobIdOf(file: AnnouncedFile): string {
   return id;
 }
 
+/** `{blob}.{pid}-{hex}.incomplete` files left by killed downloads of this blob. */
+async function removeDeadIncomplete(target: string): Promise<void> {
+  const dir = path.dirname(target);
+  const prefix = `${path.basename(target)}.`;
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const match = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+\.incomplete$/.exec(name.slice(prefix.length)) : null;
+    if (match && Number(match[1]) !== process.pid && !processAlive(Number(match[1]))) await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
 function networkCode(error: unknown): string | undefined {
   for (let current = error as { code?: string; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
     if (typeof current.code === 'string') return current.code;
@@ -47,7 +58,7 @@ function networkCode(error: unknown): string | undefined {
 }
 
 /**
- * Downloads `url` into `blobs/{id}` of `repoFolder` through `blobs/{id}.incomplete` and links
+ * Downloads `url` into `blobs/{id}` of `repoFolder` through `blobs/{id}.{pid}-{hex}.incomplete` and links
  * `snapshots/{commit}/{file}` to it. The body must have exactly the announced size (paths-info, and
  * Content-Length / X-Linked-Size when the server sends them) and hash (sha256 for LFS files, the git
  * blob sha1 otherwise); otherwise, or when the connection is reset, or no byte arrives for
@@ -92,7 +103,9 @@ async function fetchBlob(params: {
   timeoutSeconds: number;
 }): Promise<void> {
   const { url, file, target, where, timeoutSeconds } = params;
-  const incomplete = `${target}.incomplete`;
+  // one temp file per process (two processes fetching one blob must not write into the same file); those of dead processes go
+  await removeDeadIncomplete(target);
+  const incomplete = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.incomplete`;
   const fail = (code: string, message: string, cause?: unknown) =>
     new KoenbertError({ code, message: `${where}: ${message}`, cause });
   const controller = new AbortController();

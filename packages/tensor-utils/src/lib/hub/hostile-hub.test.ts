@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
@@ -303,6 +304,27 @@ describe('resolveModelDir against a hostile Hub (127.0.0.1)', () => {
     behaviour = { info: { lfs: { oid: sha256(CONTENT), size: CONTENT.length } } };
     const dir = await resolve(cacheDir);
     expect(await fs.readlink(path.join(dir, 'config.json'))).toBe(path.join('..', '..', 'blobs', sha256(CONTENT)));
+  }, 10000);
+
+  it('removes the .incomplete file a killed download left, and writes its own under its pid', async () => {
+    const { cacheDir } = await sandbox();
+    const blobs = path.join(cacheDir, 'models--hostile--tiny', 'blobs');
+    await fs.mkdir(blobs, { recursive: true });
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((done) => child.on('exit', done));
+    const leftover = path.join(blobs, `${gitOid(CONTENT)}.${child.pid}-0badf00d.incomplete`);
+    await fs.writeFile(leftover, 'half');
+    const seen: string[] = [];
+    behaviour = {
+      body: (response) => {
+        void fs.readdir(blobs).then((names) => seen.push(...names));
+        response.writeHead(200, { 'Content-Length': String(CONTENT.length) });
+        setTimeout(() => response.end(CONTENT), 50);
+      },
+    };
+    await resolve(cacheDir);
+    expect(await fs.readdir(blobs)).toEqual([gitOid(CONTENT)]);
+    expect(seen.some((name) => name.startsWith(`${gitOid(CONTENT)}.${process.pid}-`) && name.endsWith('.incomplete'))).toBe(true);
   }, 10000);
 
   it('replaces a cached blob whose size is wrong instead of trusting it', async () => {
