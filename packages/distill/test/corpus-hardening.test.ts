@@ -159,6 +159,24 @@ describe('invalid UTF-8 is an error naming the file and the byte offset, in dist
   });
 });
 
+describe('invalid UTF-8 in a parquet corpus', () => {
+  it('is an error naming the file, the column and the rows (not U+FFFD in the text)', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const texts = ['good row', 'MARKERXX here', 'another row'];
+    const bytes = Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'text', data: texts, type: 'STRING' }], codec: 'UNCOMPRESSED' } as never));
+    const at = bytes.indexOf('MARKERXX');
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = 0xff; // no longer UTF-8
+    const file = path.join(dir, 'bad.parquet');
+    await fs.writeFile(file, bytes);
+    const stream = await CorpusStream.open({ sources: [{ source: file }], seed: 1, bufferSize: 4 });
+    const error = await failure(() => stream.next());
+    expect(error.code).toBe('INVALID_UTF8');
+    expect(error.message).toBe(`${file}: invalid UTF-8 in column "text" among rows 0..2 (the text must be UTF-8)`);
+    await stream.close();
+  });
+});
+
 describe('checkpointed data positions', () => {
   let corpus: string;
   beforeAll(async () => {

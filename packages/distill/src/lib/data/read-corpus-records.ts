@@ -161,6 +161,10 @@ async function* readDelimited(params: { file: CorpusFile; start: number; maxLine
   }
 }
 
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+/** hyparquet decodes strings leniently (U+FFFD for bad bytes); corpora refuse malformed UTF-8 instead. */
+const STRICT_PARSERS = { stringFromBytes: (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : strictDecoder.decode(bytes)) } as never;
+
 async function* readParquet(params: { file: CorpusFile; start: number; hub?: HubOptions; maxLineBytes: number }): AsyncGenerator<CorpusRecord> {
   const { file } = params;
   const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
@@ -182,7 +186,19 @@ async function* readParquet(params: { file: CorpusFile; start: number; hub?: Hub
     // one row group in memory at a time; row groups before the start position are not read at all
     if (groupEnd > params.start) {
       const rowStart = Math.max(groupStart, params.start);
-      const rows = await parquetReadObjects({ file: buffer, metadata, columns: [column], rowStart, rowEnd: groupEnd });
+      let rows: Array<Record<string, unknown>>;
+      try {
+        rows = await parquetReadObjects({ file: buffer, metadata, columns: [column], rowStart, rowEnd: groupEnd, parsers: STRICT_PARSERS });
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') throw error;
+        // the same rule as for text files; inside a parquet page a byte offset means little, the rows do
+        throw new KoenbertError({
+          code: 'INVALID_UTF8',
+          file: localPath,
+          message: `invalid UTF-8 in column "${column}" among rows ${rowStart}..${groupEnd - 1} (the text must be UTF-8)`,
+          cause: error,
+        });
+      }
       let row = rowStart;
       for (const value of rows.map((r) => r[column])) {
         const text = typeof value === 'string' ? value : '';
