@@ -62,6 +62,7 @@ describe('output-folder locks at the stage commands', () => {
     const pid = holder.pid!;
     const leftovers = [path.join(path.dirname(output), `.merged-tokenizer.tmp-${pid}-0a1b2c3d`), path.join(path.dirname(output), `.merged-tokenizer.tmp-${pid}-0a1b2c3d.old`)];
     for (const folder of leftovers) await fs.mkdir(path.join(folder, 'inner'), { recursive: true });
+    await fs.mkdir(output); // the output is there, so the `.old` one is not put back but removed
     await kill9(holder);
     // the tokenizers do not exist: the stage fails after taking the lock and cleaning up
     const run = await runCli(['merge-vocab', '--korean', path.join(dir, 'no-ko'), '--english', path.join(dir, 'no-en'), '--output', output]);

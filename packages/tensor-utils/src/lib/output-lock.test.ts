@@ -109,6 +109,21 @@ describe('acquireOutputLock', () => {
     await lock.release();
   });
 
+  it('puts the previous output back when a kill came between the two renames of an atomic folder write', async () => {
+    const output = path.join(root, 'runs', 'merged-tokenizer');
+    const dead = await deadPid();
+    const parent = path.dirname(output);
+    const old = path.join(parent, `.merged-tokenizer.tmp-${dead}-0a1b2c3d.old`);
+    const fresh = path.join(parent, `.merged-tokenizer.tmp-${dead}-0a1b2c3d`);
+    await fs.mkdir(old, { recursive: true });
+    await fs.writeFile(path.join(old, 'vocab.txt'), 'previous');
+    await fs.mkdir(fresh, { recursive: true });
+    const lock = await acquireOutputLock({ output, command: 'merge-vocab' });
+    expect(await fs.readFile(path.join(output, 'vocab.txt'), 'utf8')).toBe('previous');
+    expect(lock.removed).toEqual([fresh]);
+    await lock.release();
+  });
+
   it('refuses while another real process holds the lock, and takes it over once that process is killed with -9', async () => {
     const output = path.join(root, 'eval');
     const file = lockFileOf(output);

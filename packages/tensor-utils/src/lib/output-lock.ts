@@ -74,7 +74,8 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
  * lock is a one-line error naming it; a lock whose process is dead (same host) is stale and cleared.
  * With the lock held, leftovers of killed runs of this output are removed: temp folders and files of
  * atomic writes (`.{name}.tmp-PID-…` beside it, `.*.tmp-PID-…` and `.model-PID` inside it and in its
- * `checkpoints/`) whose process is gone.
+ * `checkpoints/`) whose process is gone. A run killed between the two renames of writeDirAtomic left the
+ * output missing and the previous one as `.{name}.tmp-PID-….old`: that one is put back first.
  */
 export async function acquireOutputLock(params: {
   output: string;
@@ -146,6 +147,17 @@ async function removeLeftovers(params: { output: string; isAlive: (pid: number) 
   const base = path.basename(output);
   const dead = (pid: number) => pid !== params.pid && !params.isAlive(pid);
   const removed: string[] = [];
+  // killed between writeDirAtomic's two renames: the output is gone and `.old` holds the previous complete one: put it back
+  const outputExists = await fs.stat(output).then(() => true, () => false);
+  if (!outputExists) {
+    for (const name of await fs.readdir(path.dirname(output)).catch(() => [] as string[])) {
+      const match = name.startsWith(`.${base}.tmp-`) && name.endsWith('.old') ? TEMP_OF_PID.exec(name) : null;
+      if (match && dead(Number(match[1]))) {
+        await fs.rename(path.join(path.dirname(output), name), output);
+        break;
+      }
+    }
+  }
   const sweep = async (dir: string, belongs: (name: string) => boolean) => {
     const entries = await fs.readdir(dir).catch(() => [] as string[]);
     for (const name of entries) {
