@@ -6,6 +6,9 @@
 // set a floor under the ratio that no element-wise kernel work can remove. KOENBERT_WASM_THREADS sets the wasm threads,
 // KOENBERT_WASM_GEMM=xnnpack the old matmul path. Numbers in packages/bert/README.md. Rerun from the repository root:
 //   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert && node tools/bench/bench-train-step.mjs [--steps 5] [--warmup 2] [--rounds 3]
+// The PyTorch side runs under Debian's /usr/bin/python3 (torch 1.13 + OpenBLAS); KOENBERT_BENCH_PYTHON picks another
+// Python, e.g. the pinned current torch of tools/interop (~/.cache/koenbert/interop-venv-*/bin/python: torch 2.15 with
+// MKL, whose threads follow torch.set_num_threads — KOENBERT_BENCH_TORCH_THREADS, default 1).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +34,7 @@ const bench = createSmallBertMlmStep();
 // This VM's speed drifts by ±20 % over tens of seconds, so the two are measured in alternating rounds (koenbert steps,
 // then a PyTorch run of the same number of steps) and each median is over all its rounds.
 const runTorch = () =>
-  JSON.parse(execFileSync('/usr/bin/python3', [path.join(here, 'bench_train_step_torch.py'), String(WARMUP), String(STEPS)], { encoding: 'utf8' }).trim());
+  JSON.parse(execFileSync(process.env.KOENBERT_BENCH_PYTHON ?? '/usr/bin/python3', [path.join(here, 'bench_train_step_torch.py'), String(WARMUP), String(STEPS)], { encoding: 'utf8' }).trim());
 const times = [];
 const losses = [];
 const tensorCounts = [];

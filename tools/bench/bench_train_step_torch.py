@@ -2,7 +2,8 @@
 """PyTorch side of tools/bench/bench-train-step.mjs: the same small BERT (vocab 8000, hidden 256, 4 layers, 4 heads,
 FFN 1024, seq 128, batch 8), masked-LM loss + AdamW, written in plain torch (transformers is not installed here; the
 model is BERT's math: post-LN, erf GELU, dropout 0.1, tied decoder). torch.set_num_threads(1), as FACTS.md found
-fastest here (OpenBLAS uses both cores by itself).
+fastest here (OpenBLAS uses both cores by itself); KOENBERT_BENCH_TORCH_THREADS changes it (MKL builds of torch, such as
+PyPI's, use only the threads torch is given).
 
 Made with: Debian /usr/bin/python3 3.11.2, torch 1.13 (python3-torch) with libopenblas0-pthread.
 Run by the .mjs benchmark; alone:  /usr/bin/python3 tools/bench/bench_train_step_torch.py WARMUP STEPS
@@ -10,6 +11,7 @@ Prints one JSON line: {"torch": "...", "threads": 1, "ms": [per-step ms], "losse
 """
 import json
 import math
+import os
 import sys
 import time
 
@@ -74,7 +76,7 @@ def batch(generator):
 
 def main():
     warmup, steps = int(sys.argv[1]), int(sys.argv[2])
-    torch.set_num_threads(1)
+    torch.set_num_threads(int(os.environ.get('KOENBERT_BENCH_TORCH_THREADS', '1')))
     torch.manual_seed(0)
     model = BertMlm().train()
     no_decay = [p for n, p in model.named_parameters() if 'bias' in n or 'norm' in n]
