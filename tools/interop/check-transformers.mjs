@@ -20,9 +20,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { initBackend } from '@koenbert/tensor-utils';
-import { buildArtifacts } from './build-artifacts.mjs';
-import { koenbertForward } from './koenbert-forward.mjs';
 import { ensureInteropVenv, interopVenvFreeze, InteropError } from './interop-venv.mjs';
 
 const run = promisify(execFile);
@@ -79,6 +76,7 @@ function digest(entry) {
 
 /** Runs koenbert's side and transformers' side on the folders; returns the per-folder results. */
 export async function checkFolders({ folders, python, work, data, log = () => {} }) {
+  const { koenbertForward } = await import('./koenbert-forward.mjs');
   const inputs = probeInputs(data);
   const forwardDirs = [];
   for (const [index, folder] of folders.entries()) {
@@ -112,6 +110,10 @@ async function main() {
     },
   });
   const log = (line) => process.stderr.write(`interop: ${line}\n`);
+  const missing = ['tensor-utils', 'bert', 'tokenizer-merge', 'cli'].filter((name) => !existsSync(path.join(root, 'packages', name, 'dist')));
+  if (missing.length) throw new InteropError('NOT_BUILT', `packages/{${missing.join(',')}}/dist missing: run npm run build first`);
+  const { initBackend } = await import('@koenbert/tensor-utils');
+  const { buildArtifacts } = await import('./build-artifacts.mjs');
   const data = path.resolve(root, '../shared/data');
   if (!existsSync(path.join(data, 'text/parallel'))) {
     console.log('interop: skipped — ../shared/data is absent (the probe sentences come from text/parallel)');

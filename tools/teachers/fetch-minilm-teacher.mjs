@@ -11,7 +11,7 @@
 //
 //   npm run build && node tools/teachers/fetch-minilm-teacher.mjs [--output runs/teachers/en-minilm]
 // Use it as the English teacher: koenbert distill --teachers.en.model runs/teachers/en-minilm (docs/teachers.md).
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,13 +133,16 @@ async function main() {
       sentenceCosine: { ...SIMILARITY_PROBE, paraphrase: +similarity.paraphrase.toFixed(4), unrelated: +similarity.unrelated.toFixed(4) },
     };
     let ok = summary.koenbertLoad.missing.length === 0 && summary.koenbertLoad.unexpected.length === 0 && similarity.paraphrase > similarity.unrelated + 0.2;
-    if (!values['no-transformers']) {
+    const probeData = path.join(root, '../shared/data');
+    if (!values['no-transformers'] && !existsSync(path.join(probeData, 'text/parallel'))) {
+      summary.transformers = 'skipped: ../shared/data (the probe sentences) is absent';
+    } else if (!values['no-transformers']) {
       const { ensureInteropVenv } = await import('../interop/interop-venv.mjs');
       const { checkFolders } = await import('../interop/check-transformers.mjs');
       const venv = await ensureInteropVenv({ log });
       const work = await fs.mkdtemp(path.join(os.tmpdir(), 'koenbert-minilm-check-'));
       try {
-        const { versions, results } = await checkFolders({ folders: [{ kind: 'en-minilm', dir: output, task: 'base' }], python: venv.python, work, data: path.join(root, '../shared/data'), log });
+        const { versions, results } = await checkFolders({ folders: [{ kind: 'en-minilm', dir: output, task: 'base' }], python: venv.python, work, data: probeData, log });
         const [result] = results;
         summary.transformers = { versions, ok: result.ok, tokenizers: result.tokenizers, models: Object.fromEntries(Object.entries(result.models).map(([name, m]) => [name, m.error ?? { max_abs_diff: m.max_abs_diff, loading: m.loading }])) };
         ok = ok && result.ok;
@@ -148,7 +151,7 @@ async function main() {
       }
     }
     console.log(JSON.stringify(summary, null, 2));
-    console.log(`fetch-minilm-teacher: ${ok ? 'ok' : 'FAILED'} — ${output} (cos paraphrase ${summary.sentenceCosine.paraphrase} vs unrelated ${summary.sentenceCosine.unrelated}${summary.transformers ? `; transformers max abs diff ${Math.max(...Object.values(summary.transformers.models).flatMap((m) => Object.values(m.max_abs_diff ?? {}))).toExponential(2)}` : ''})`);
+    console.log(`fetch-minilm-teacher: ${ok ? 'ok' : 'FAILED'} — ${output} (cos paraphrase ${summary.sentenceCosine.paraphrase} vs unrelated ${summary.sentenceCosine.unrelated}${summary.transformers?.models ? `; transformers max abs diff ${Math.max(...Object.values(summary.transformers.models).flatMap((m) => Object.values(m.max_abs_diff ?? {}))).toExponential(2)}` : ''})`);
     return ok ? 0 : 1;
   } finally {
     await fs.rm(unpacked, { recursive: true, force: true });
