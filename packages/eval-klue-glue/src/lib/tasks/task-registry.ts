@@ -171,9 +171,3 @@ export function getTask(name: string): TaskSpec {
 export function listTasks(): TaskSpec[] {
   return TASK_NAMES.map((name) => TASKS[name]);
 }
-
-/** Index of `label` in the task's label set, or undefined. */
-export function labelIndex(task: TaskSpec, label: string): number | undefined {
-  const index = task.labels.indexOf(label);
-  return index < 0 ? undefined : index;
-}

@@ -63,18 +63,6 @@ export function shapeSize(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
 }
 
-/**
- * Copies `bytes` (little-endian element data) into a fresh, aligned typed array of the dtype's class.
- * The copy makes the result independent of the (possibly unaligned, pooled) source buffer.
- */
-export function typedArrayFromBytes(dtype: DType, bytes: Uint8Array): TensorData {
-  const ArrayClass = ARRAY_CLASS[dtype];
-  const size = BYTES_PER_ELEMENT[dtype];
-  const out = new ArrayClass(bytes.byteLength / size);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
-
 /** The raw bytes of a record's data, without copying. */
 export function recordBytes(record: TensorRecord): Uint8Array {
   return new Uint8Array(record.data.buffer, record.data.byteOffset, record.data.byteLength);
