@@ -86,7 +86,8 @@ function modelName(config: EvalConfig): string {
  * beside it. Several seeds give mean ± std (a NaN seed makes them NaN, with a note). In cv mode the dev set is
  * split into k folds; each fold is scored by a model fine-tuned on the other k−1 and the pooled held-out
  * predictions are scored once per seed. With checkpoint 'best' the epoch is chosen on a validation part carved out
- * of the training examples (`validationFraction`), never on the examples that are scored.
+ * of the training examples (`validationFraction`), never on the examples that are scored. Runs on the tfjs backend
+ * the caller set; `initBackend`'s default is started only when none is set.
  */
 export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<EvaluateEvent, TaskResult> {
   const started = Date.now();
@@ -94,7 +95,8 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
   const task = getTask(config.task);
   const hp = resolveHyperparameters(config, task);
   const hub = hubOptionsOf(config);
-  if (tf.getBackend() !== 'wasm' && tf.getBackend() !== 'tensorflow') await initBackend({});
+  // the caller's backend (whatever tf.getBackend() says) is used as it is; only when none is set yet is one picked
+  if (!tf.getBackend()) await initBackend({});
   const folder = await resolveBertFolder({ model: config.model, ...hub });
   const tokenizer = await loadTokenizer({ dir: folder.dir, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), language: task.benchmark === 'klue' ? 'ko' : 'en' });
   const mode = config.cv !== undefined ? 'cv' : 'train-dev';
