@@ -2,7 +2,8 @@
 //
 //   npm run build
 //   node tools/build-teachers.mjs                 (once, hours: runs/teachers/{ko,en}; resumable with --resume)
-//   node tools/replicate-small.mjs [--lanes 2] [--only klue-nli,probe] [--runs runs] [--out docs/replication]
+//   node tools/replicate-small.mjs [--lanes 2] [--models random-init,teacher-ko] [--tasks klue-nli] [--instruments probe]
+//                                  [--runs runs] [--out docs/replication] [--list] [--summarize-only]
 //
 // Models (tools/replication/protocol.mjs): random-init (the control: merged vocab, never pretrained), teacher-ko,
 // teacher-en, merged-init (before distillation), koenbert-small (MiniLMv2 from both teachers), english-only (the same
@@ -18,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { cellFile, cellState, finetuneArgs, finetuneResultFile, probeArgs, relationFile, subsetFile } from './replication/cells.mjs';
 import { modelFingerprint } from './replication/fingerprint.mjs';
 import {
-  DISTILL, FINETUNE_OPTIONS, FINETUNE_TASKS, INSTRUMENTS, layout, MODEL_ORDER, PROBE_OPTIONS, RELATION_MODELS, RELATION_TEXT, SEEDS, TASKS, TEACHER_ARCH, TRAIN_SUBSETS,
+  DISTILL, FINETUNE_OPTIONS, MINILM, FINETUNE_TASKS, INSTRUMENTS, layout, MODEL_ORDER, PROBE_OPTIONS, RELATION_MODELS, RELATION_TEXT, SEEDS, TASKS, TEACHER_ARCH, TRAIN_SUBSETS,
 } from './replication/protocol.mjs';
 import { koenbert, runNode } from './replication/run-command.mjs';
 import { averagesSvg, collectCells, collectRelationLoss, replicationJson, replicationMarkdown } from './replication/summarize.mjs';
@@ -30,7 +31,9 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: 'docs/replication' },
     data: { type: 'string', default: path.resolve('../shared/data') },
     lanes: { type: 'string', default: '2' },
-    only: { type: 'string' },
+    models: { type: 'string' },
+    tasks: { type: 'string' },
+    instruments: { type: 'string' },
     'summarize-only': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
   },
@@ -38,7 +41,10 @@ const { values: flags } = parseArgs({
 const paths = layout({ runs: path.resolve(flags.runs), out: path.resolve(flags.out) });
 const DATA = path.resolve(flags.data);
 const SCRIPTS = path.resolve('tools/replication');
-const only = flags.only ? flags.only.split(',').map((s) => s.trim()) : undefined;
+/** Cell filters: a comma list each (any of), all three must match; relation-loss cells count as instrument `relation-loss`. */
+const listOf = (value) => (value ? value.split(',').map((s) => s.trim()) : undefined);
+const filter = { models: listOf(flags.models), tasks: listOf(flags.tasks), instruments: listOf(flags.instruments) };
+const wanted = (value, list) => !list || list.includes(value);
 
 function fail(message) {
   process.stderr.write(`replicate-small: ${message}\n`);
@@ -61,8 +67,9 @@ const finished = {
 /** Whether a model's weights are final (cells may be measured on it). */
 function modelReady(model) {
   const dir = paths.models[model];
+  if (model === MINILM.teacher) return finished.folder(dir);
   if (model.startsWith('teacher-')) return finished.teacher(dir);
-  if (model === 'koenbert-small' || model === 'english-only') return finished.distilled(dir);
+  if (model === 'koenbert-small' || model === 'english-only' || model === MINILM.student) return finished.distilled(dir);
   return finished.folder(dir);
 }
 
@@ -113,21 +120,23 @@ async function ensureRandomInit(lane) {
   await runNode({ lane, script: path.join(SCRIPTS, 'make-random-init.mjs'), args: [paths.models['merged-tokenizer'], paths.models['random-init'], '0'] });
 }
 
-async function ensureMergedInit(lane) {
-  if (finished.folder(paths.models['merged-init'])) return;
-  await koenbert({ lane, args: ['init-embeddings', '--korean', paths.teachers.ko, '--english', paths.teachers.en, '--tokenizer', paths.models['merged-tokenizer'], '--output', paths.models['merged-init'], '--method', 'ridge'] });
+async function ensureMergedInit(lane, { init = 'merged-init', english = paths.teachers.en } = {}) {
+  if (finished.folder(paths.models[init])) return;
+  await koenbert({ lane, args: ['init-embeddings', '--korean', paths.teachers.ko, '--english', english, '--tokenizer', paths.models['merged-tokenizer'], '--output', paths.models[init], '--method', 'ridge'] });
 }
 
 async function distillRun(lane, model) {
   const dir = paths.models[model];
   if (finished.distilled(dir)) return;
   const englishOnly = model === 'english-only';
+  const minilm = model === MINILM.student;
+  // 16-dimensional relation heads of the student; the MiniLM teacher (H 384) splits into the same count (48 dims)
   const relationHeads = Math.max(1, TEACHER_ARCH.hidden / 16);
   await koenbert({
     lane,
     args: [
-      'distill', '--student', paths.models['merged-init'], '--output', dir, '--steps', String(DISTILL.steps), '--seed', '42',
-      '--teachers.en.model', paths.teachers.en, '--teachers.ko.model', paths.teachers.ko,
+      'distill', '--student', paths.models[minilm ? MINILM.init : 'merged-init'], '--output', dir, '--steps', String(DISTILL.steps), '--seed', '42',
+      '--teachers.en.model', minilm ? paths.models[MINILM.teacher] : paths.teachers.en, '--teachers.ko.model', paths.teachers.ko,
       '--loss.relationHeads', String(relationHeads), '--data.maxLength', String(DISTILL.maxLength),
       '--optim.batchSize', String(DISTILL.batchSize), '--optim.lr', String(DISTILL.lr), '--optim.warmupRatio', String(DISTILL.warmupRatio),
       '--checkpoint.every', String(DISTILL.checkpointEvery),
@@ -142,12 +151,12 @@ async function distillRun(lane, model) {
 function allCells() {
   const cells = [];
   for (const model of MODEL_ORDER) for (const instrument of INSTRUMENTS) for (const task of TASKS) cells.push({ model, task, instrument });
-  return cells.filter((c) => !only || only.every((word) => [c.model, c.task, c.instrument].includes(word) || word === 'relation-loss'));
+  return cells.filter((c) => wanted(c.model, filter.models) && wanted(c.task, filter.tasks) && wanted(c.instrument, filter.instruments));
 }
 
 function allRelationCells() {
-  if (only && !only.includes('relation-loss')) return [];
-  return RELATION_MODELS.flatMap((model) => ['en', 'ko'].map((language) => ({ model, language })));
+  if (!wanted('relation-loss', filter.instruments) || filter.tasks) return [];
+  return RELATION_MODELS.filter((model) => wanted(model, filter.models)).flatMap((model) => ['en', 'ko'].map((language) => ({ model, language })));
 }
 
 function protocolRecord() {
@@ -183,12 +192,17 @@ async function runCell(lane, cell) {
   writeAtomic(file, `${JSON.stringify({ ...cell, metric, values: primary.values, mean: primary.mean, std: primary.std, fingerprint, seconds: (Date.now() - started) / 1000, measuredAt: new Date().toISOString(), majorityBaseline: result.majorityBaseline, result }, null, 1)}\n`);
 }
 
+/** The teacher a student's relations are measured against: its own English teacher for the MiniLM run. */
+function relationTeacher(cell) {
+  return cell.model === MINILM.student && cell.language === 'en' ? MINILM.teacher : `teacher-${cell.language}`;
+}
+
 async function runRelationCell(lane, cell) {
   const out = path.join(paths.scratch, 'relation', `${cell.model}.${cell.language}.json`);
   await runNode({
     lane,
     script: path.join(SCRIPTS, 'relation-loss-cell.mjs'),
-    args: ['--student', paths.models[cell.model], '--teacher', paths.teachers[cell.language], '--lang', cell.language, ...RELATION_TEXT[cell.language].flatMap((f) => ['--text', path.join(DATA, f)]), '--out', out],
+    args: ['--student', paths.models[cell.model], '--teacher', paths.models[relationTeacher(cell)], '--lang', cell.language, ...RELATION_TEXT[cell.language].flatMap((f) => ['--text', path.join(DATA, f)]), '--out', out],
   });
   const record = readJson(out);
   writeAtomic(relationFile(paths, cell), `${JSON.stringify({ ...cell, ...record, fingerprint: await modelFingerprint(paths.models[cell.model]) }, null, 1)}\n`);
@@ -239,13 +253,15 @@ if (!teachersReady) {
   process.stderr.write(`replicate-small: the teachers are not finished (${paths.teachers.ko}, ${paths.teachers.en}); measuring the cells that need no teacher. Build them with: node tools/build-teachers.mjs --out ${path.join(flags.runs, 'teachers')} (--resume after a stop)\n`);
 } else {
   await ensureMergedInit('prep');
+  if (modelReady(MINILM.teacher)) await ensureMergedInit('prep', { init: MINILM.init, english: paths.models[MINILM.teacher] });
 }
 
 // Jobs run on `lanes` lanes; a job starts once the models it needs are final.
 const jobs = [];
 if (teachersReady) for (const model of ['koenbert-small', 'english-only']) jobs.push({ name: `distill ${model}`, needs: ['merged-init'], run: (lane) => distillRun(lane, model), produces: model });
+if (teachersReady && modelReady(MINILM.teacher)) jobs.push({ name: `distill ${MINILM.student}`, needs: [MINILM.init], run: (lane) => distillRun(lane, MINILM.student), produces: MINILM.student });
 for (const cell of cells) jobs.push({ name: `${cell.instrument} ${cell.model} ${cell.task}`, needs: [cell.model], cell });
-for (const cell of relationCells) jobs.push({ name: `relation-loss ${cell.model} ${cell.language}`, needs: [cell.model, `teacher-${cell.language}`], relation: cell });
+for (const cell of relationCells) jobs.push({ name: `relation-loss ${cell.model} ${cell.language}`, needs: [cell.model, relationTeacher(cell)], relation: cell });
 
 const pending = [];
 for (const job of jobs) {

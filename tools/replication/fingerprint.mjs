@@ -1,18 +1,22 @@
-// Which exact weights a result was measured on: a cell is reused only while its model's weights are unchanged.
+// Which exact model a result was measured on: a cell is reused only while its model's weights and tokenizer files
+// are unchanged (eval reads tokenizer-ko.json / tokenizer-en.json / tokenizer.json, so they are part of the model).
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const cache = new Map();
+const MODEL_FILES = /^(model\.safetensors|config\.json|tokenizer.*\.json|vocab\.txt)$/;
 
-/** sha256 of the folder's model.safetensors (first 16 hex digits), or undefined while the model does not exist. */
+/** sha256 over the folder's weights, config and tokenizer files (first 16 hex digits), or undefined without weights. */
 export async function modelFingerprint(dir) {
-  const file = path.join(dir, 'model.safetensors');
-  if (!existsSync(file)) return undefined;
-  if (cache.has(file)) return cache.get(file);
+  if (!existsSync(path.join(dir, 'model.safetensors'))) return undefined;
+  if (cache.has(dir)) return cache.get(dir);
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk);
+  for (const file of readdirSync(dir).filter((f) => MODEL_FILES.test(f)).sort()) {
+    hash.update(`${file}\n`);
+    for await (const chunk of createReadStream(path.join(dir, file))) hash.update(chunk);
+  }
   const digest = hash.digest('hex').slice(0, 16);
-  cache.set(file, digest);
+  cache.set(dir, digest);
   return digest;
 }

@@ -3,10 +3,16 @@
 import path from 'node:path';
 
 /** Rows of the tables, in order. `majority` is read from the fine-tuning results (the majority class of their training data). */
-export const MODELS = ['majority', 'random-init', 'teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small', 'english-only'];
+export const MODELS = ['majority', 'random-init', 'teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small', 'english-only', 'teacher-en-minilm', 'koenbert-minilm'];
 export const TRAINED_MODELS = MODELS.filter((m) => m !== 'majority');
 /** Cheapest first: the controls need no teacher, the students need the distillation runs. */
-export const MODEL_ORDER = ['random-init', 'teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small', 'english-only'];
+export const MODEL_ORDER = ['random-init', 'teacher-en-minilm', 'teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small', 'english-only', 'koenbert-minilm'];
+/**
+ * A real pretrained English teacher beside the self-trained one (issue 20): sentence-transformers/all-MiniLM-L6-v2
+ * (H 384, L 6, bert-base-uncased vocab; `node tools/teachers/fetch-minilm-teacher.mjs`). koenbert-minilm is the same
+ * recipe with it as the English teacher (student init: ridge from its input embeddings; relations need no MLM head).
+ */
+export const MINILM = { teacher: 'teacher-en-minilm', init: 'merged-init-minilm', student: 'koenbert-minilm' };
 
 /**
  * The teachers' (and so the students') architecture and MLM pretraining, `tools/build-teachers.mjs` defaults. Small
@@ -59,7 +65,7 @@ export const RELATION_TEXT = {
   en: ['text/parallel/jhe-koen-dev.en', 'text/parallel/korean-english-park.dev.en'],
   ko: ['text/parallel/jhe-koen-dev.ko', 'text/parallel/korean-english-park.dev.ko'],
 };
-export const RELATION_MODELS = ['merged-init', 'koenbert-small', 'english-only'];
+export const RELATION_MODELS = ['merged-init', 'koenbert-small', 'english-only', 'koenbert-minilm'];
 
 export function benchmarkOf(task) {
   return KLUE_TASKS.includes(task) ? 'klue' : GLUE_TASKS.includes(task) ? 'glue' : 'zero-shot';
@@ -80,6 +86,9 @@ export function layout({ runs, out }) {
       'random-init': path.join(work, 'random-init'),
       'koenbert-small': path.join(work, 'koenbert-small'),
       'english-only': path.join(work, 'english-only'),
+      'teacher-en-minilm': path.join(runs, 'teachers', 'en-minilm'),
+      'merged-init-minilm': path.join(work, 'merged-init-minilm'),
+      'koenbert-minilm': path.join(work, 'koenbert-minilm'),
     },
     scratch: path.join(work, 'eval'),
     out,

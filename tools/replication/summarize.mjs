@@ -120,6 +120,8 @@ export function replicationMarkdown({ cells, relation, teachers, protocol, total
       return t ? `| ${lang} | ${t.params.toLocaleString('en-US')} | ${t.vocabSize.toLocaleString('en-US')} | ${t.steps} | ${(t.tokens / 1e6).toFixed(1)} M | ${t.heldOutPerplexity?.toFixed(1) ?? '–'} | ${(t.seconds / 3600).toFixed(1)} |` : `| ${lang} | not built yet | | | | | |`;
     }),
     '',
+    'teacher-en-minilm: sentence-transformers/all-MiniLM-L6-v2 (pretrained, H 384, L 6, 22.7 M parameters; `node tools/teachers/fetch-minilm-teacher.mjs`), a real English teacher beside the self-trained one; koenbert-minilm is the recipe with it as the English teacher.',
+    '',
     `Protocol: ${protocol.summary}`,
     '',
     `Primary metrics (×100, mean ± sample std over ${protocol.seeds} seeds): ${TASKS.map((t) => `${t} ${metricOf(t)}`).join(', ')}.`,
@@ -133,6 +135,7 @@ export function replicationMarkdown({ cells, relation, teachers, protocol, total
     const v = (language) => relation.find((r) => r.model === model && r.language === language)?.value;
     lines.push(`| ${model} | ${v('en')?.toFixed(4) ?? '·'} | ${v('ko')?.toFixed(4) ?? '·'} |`);
   }
+  lines.push('', 'koenbert-minilm is measured against its own English teacher, all-MiniLM-L6-v2 (H 384), so its English value is not on the same scale as the others\'.');
   lines.push('', '## Goals', '', '| goal | measured | status |', '|---|---|---|');
   for (const g of goals(cells, relation)) lines.push(`| ${g.goal} | ${g.value || '·'} | ${g.status} |`);
   lines.push('', '## Cost on this machine (one wasm thread per cell, two lanes)', '', '| instrument | cells | hours |', '|---|---:|---:|');
