@@ -6,3 +6,4 @@ export { type LoadReport } from './lib/map-checkpoint';
 export { checkPretrainedWeights } from './lib/pretrained-checks';
 export { type MismatchedHead } from './lib/pretrained-head-mismatch';
 export { crossEntropyLoss, mseLoss } from './lib/losses';
+export { estimateTrainingMemory, ACTIVATION_COEFFICIENTS, type BertSizes, type TrainingMemoryParams, type TrainingMemoryEstimate } from './lib/estimate-training-memory';

@@ -35,3 +35,14 @@ export { describeSchema, type SchemaRow } from './lib/config/describe-schema';
 export { etaSeconds, formatDuration, type ProgressEvent } from './lib/progress-events';
 export { BACKEND_NAMES, type InitBackendParams } from './lib/backend/init-backend';
 export { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './lib/wasm-kernels/register-wasm-kernels';
+export { memoryLimits, formatBytes, WASM_HEAP_BYTES, type MemoryLimits } from './lib/feasibility/memory-limits';
+export {
+  checkStepMemory,
+  stepTooLargeError,
+  isOutOfMemoryError,
+  NATIVE_WAY_OUT,
+  type StepSize,
+  type StepNeed,
+  type StepOptions,
+  type StepMemoryCheck,
+} from './lib/feasibility/check-step-memory';

@@ -1,0 +1,132 @@
+import { KoenbertError } from '../errors';
+import { formatBytes, type MemoryLimits } from './memory-limits';
+
+/** The sizes of one optimizer step that a user can change. */
+export interface StepSize {
+  /** Sequences per micro-batch. */
+  batchSize: number;
+  /** Tokens per sequence. */
+  seqLength: number;
+  /** Micro-batches per optimizer step. */
+  gradAccumulation: number;
+}
+
+/** What a step of that size needs (from an estimate such as @koenbert/bert's estimateTrainingMemory). */
+export interface StepNeed {
+  totalBytes: number;
+  largestTensor: { what: string; bytes: number };
+  /** The parts of totalBytes for the message, e.g. [['weights', 5.8e8], …]; the last is the activations. */
+  parts: Array<[string, number]>;
+}
+
+/** How a user sets each size: a flag (`--optim.batchSize`) or a config key; absent = the command has no such option. */
+export interface StepOptions {
+  batchSize: string;
+  seqLength: string;
+  gradAccumulation?: string;
+}
+
+export interface StepMemoryCheck {
+  fits: boolean;
+  need: StepNeed;
+  /** One line when the step does not fit (the refusal). */
+  message?: string;
+  /** One line when it fits the backend but not the machine's memory (tensorflow, cpu: warn only). */
+  warning?: string;
+}
+
+export const NATIVE_WAY_OUT =
+  'install @tensorflow/tfjs-node (CPU) or @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1), which have no 4 GiB heap (`koenbert info` shows which backend is picked)';
+
+/** Sequence lengths tried when a shorter one is the way out (down to 32 tokens). */
+function shorterLengths(length: number): number[] {
+  const lengths: number[] = [];
+  for (let t = 2 ** Math.floor(Math.log2(length - 1)); t >= 32; t /= 2) lengths.push(t);
+  return lengths;
+}
+
+/**
+ * Says before a run starts whether its training step fits the backend (`limits`), and when it does not, gives one line
+ * naming the numbers and the ways out: the largest micro-batch that fits with gradient accumulation keeping the batch
+ * (or, without accumulation, a smaller batch), else a shorter sequence length, and always the native backend.
+ */
+export function checkStepMemory(params: {
+  /** Names the command in the line, e.g. 'distill'. */
+  what: string;
+  size: StepSize;
+  estimate: (size: StepSize) => StepNeed;
+  limits: MemoryLimits;
+  options: StepOptions;
+}): StepMemoryCheck {
+  const { size, estimate, limits, options } = params;
+  const fitsLimits = (need: StepNeed) =>
+    (limits.heapBytes === undefined || need.totalBytes <= limits.heapBytes) && (limits.tensorBytes === undefined || need.largestTensor.bytes <= limits.tensorBytes);
+  const need = estimate(size);
+  if (fitsLimits(need)) {
+    const warning =
+      need.totalBytes > limits.systemBytes
+        ? `${params.what}: one training step needs about ${formatBytes(need.totalBytes)}, more than this machine's ${formatBytes(limits.systemBytes)} of memory: expect swapping or a crash; lower ${options.batchSize} or ${options.seqLength}`
+        : undefined;
+    return { fits: true, need, warning };
+  }
+
+  const ways: string[] = [];
+  const effective = size.batchSize * size.gradAccumulation;
+  /** The largest micro-batch below the current one that fits at `seqLength` (keeping the effective batch when it can). */
+  const microBatch = (seqLength: number, below: number): { size: StepSize; need: StepNeed } | undefined => {
+    for (let b = below; b >= 1; b--) {
+      if (options.gradAccumulation && effective % b !== 0) continue;
+      const candidate = { batchSize: b, seqLength, gradAccumulation: options.gradAccumulation ? effective / b : 1 };
+      const candidateNeed = estimate(candidate);
+      if (fitsLimits(candidateNeed)) return { size: candidate, need: candidateNeed };
+    }
+    return undefined;
+  };
+  const describe = (candidate: StepSize, withLength: boolean) => {
+    const parts: string[] = [];
+    if (withLength) parts.push(`${options.seqLength} ${candidate.seqLength}`);
+    if (candidate.batchSize !== size.batchSize) parts.push(`${options.batchSize} ${candidate.batchSize}`);
+    if (options.gradAccumulation && candidate.gradAccumulation !== size.gradAccumulation) parts.push(`${options.gradAccumulation} ${candidate.gradAccumulation}`);
+    return parts.join(' ');
+  };
+  const smaller = microBatch(size.seqLength, size.batchSize - 1);
+  if (smaller) {
+    const same = options.gradAccumulation ? ` (the same ${effective} sequences per step)` : ' (a smaller batch: a different recipe)';
+    ways.push(`${describe(smaller.size, false)}${same}, about ${formatBytes(smaller.need.totalBytes)}`);
+  } else {
+    for (const length of shorterLengths(size.seqLength)) {
+      const shorter = microBatch(length, size.batchSize);
+      if (shorter) {
+        ways.push(`shorter sequences: ${describe(shorter.size, true)}, about ${formatBytes(shorter.need.totalBytes)}`);
+        break;
+      }
+    }
+  }
+  if (ways.length === 0 && limits.heapBytes !== undefined) {
+    const least = estimate({ batchSize: 1, seqLength: Math.min(32, size.seqLength), gradAccumulation: effective });
+    ways.push(`none on ${limits.backend}: even 1 sequence of ${Math.min(32, size.seqLength)} tokens needs about ${formatBytes(least.totalBytes)}`);
+  }
+  ways.push(NATIVE_WAY_OUT);
+
+  const parts = need.parts.map(([name, bytes]) => `${name} ${formatBytes(bytes)}`).join(' + ');
+  const over =
+    limits.heapBytes !== undefined && need.totalBytes > limits.heapBytes
+      ? `more than ${limits.heapName ?? formatBytes(limits.heapBytes)}`
+      : `its largest tensor (${need.largestTensor.what}, ${formatBytes(need.largestTensor.bytes)}) is over ${limits.tensorName ?? formatBytes(limits.tensorBytes ?? 0)}`;
+  const message = `${params.what}: one training step of batch ${size.batchSize} × ${size.seqLength} tokens${size.gradAccumulation > 1 ? ` (× ${size.gradAccumulation} accumulated)` : ''} needs about ${formatBytes(need.totalBytes)} on ${limits.backend} (${parts}), ${over}. Ways out: ${ways.join('; or ')}`;
+  return { fits: false, need, message };
+}
+
+/** The refusal as the error the CLI prints (exit 1). */
+export function stepTooLargeError(check: StepMemoryCheck): KoenbertError {
+  return new KoenbertError({ code: 'STEP_TOO_LARGE', message: check.message ?? 'the training step does not fit' });
+}
+
+/**
+ * True for the errors tfjs-backend-wasm throws when its heap is exhausted ("memory access out of bounds", a failed
+ * grow, an abort on a failed allocation), so a training loop can turn them into the same one line as the refusal.
+ */
+export function isOutOfMemoryError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return /memory access out of bounds|out of memory|\boom\b|cannot enlarge memory|array buffer allocation failed|allocation failed/i.test(error.message);
+}
