@@ -102,21 +102,18 @@ describe('UnsortedSegmentSum on wasm', () => {
     out.dispose();
   });
 
-  it('handles an embedding-sized gradient (8000 × 256 table, 1024 looked-up rows) in well under a second', async () => {
+  it('handles an embedding-sized gradient (8000 × 256 table, 1024 looked-up rows)', async () => {
     // The cpu backend's kernel is O(rows × segments) (one masked sum per segment): 8000 × 262144 here; this one
-    // makes a single pass. Checked against the float64 reference only.
+    // makes a single pass. Checked against the float64 reference only; its speed: tools/bench/bench-kernel-speedups.mjs.
     const rng = new SeededRng(8);
     const rows = randomNormal(rng, [1024, 256]);
     const ids = randomIds(rng, 1024, 0, 8000);
     await tf.setBackend('wasm');
     const before = liveCounts();
-    const start = performance.now();
     const [actual] = await runOn('wasm', () => tf.unsortedSegmentSum(tf.tensor(rows.values, rows.shape), tf.tensor1d(ids, 'int32'), 8000));
-    const ms = performance.now() - start;
     expect(liveCounts()).toEqual(before);
     const reference = referenceSegmentSum({ x: rows.values, ids, inner: 256, numSegments: 8000 });
     expect(worstRatio({ actual: actual.values, expected: reference.values, bound: reference.bound })).toBeLessThanOrEqual(1);
-    expect(ms).toBeLessThan(1000);
   });
 });
 

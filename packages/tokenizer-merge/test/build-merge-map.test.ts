@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { buildMergeMap, loadTokenizerDir, parseMergeMap } from '../src';
 import { smallSpec } from './helpers/fixtures';
 import { describeIfSharedData, ENGLISH_DIR, KOREAN_DIR } from './helpers/shared-data';
@@ -48,13 +47,11 @@ describe('buildMergeMap on small vocabs', () => {
 });
 
 describeIfSharedData('buildMergeMap on KcELECTRA (50,135) + bert-base-uncased (30,522)', () => {
-  test('every Korean id is kept, every English token except [unusedN] gets a merged id with the same string, under 2 s', async () => {
+  test('every Korean id is kept, every English token except [unusedN] gets a merged id with the same string', async () => {
+    // its speed against loading the two folders: tools/bench/bench-merge-map.mjs
     const korean = (await loadTokenizerDir(KOREAN_DIR)).spec;
     const english = (await loadTokenizerDir(ENGLISH_DIR)).spec;
-    const start = performance.now();
     const merged = buildMergeMap({ korean, english });
-    const elapsed = performance.now() - start;
-    expect(elapsed).toBeLessThan(2000);
 
     expect(merged.map.koreanVocabSize).toBe(50135);
     expect(merged.map.englishVocabSize).toBe(30522);
