@@ -41,6 +41,7 @@ export {
   stepTooLargeError,
   isOutOfMemoryError,
   NATIVE_WAY_OUT,
+  SUGGESTION_MARGIN,
   type StepSize,
   type StepNeed,
   type StepOptions,

@@ -5,6 +5,7 @@ import { driveStage } from '../render/stage-runner';
 import { withOutputLock } from '../render/with-output-lock';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
+import { flagName, limitsOf, plannedDistillStep, planStep, refuseOversizedStep, withOutOfMemoryMessage, type SettingName } from './step-memory';
 
 export interface DistillOutcome {
   step: number;
@@ -16,12 +17,15 @@ export interface DistillOutcome {
  * Runs the distill stage with progress and its JSONL log (the output folder exists while it trains, so the log lives
  * there from the start). SIGINT/SIGTERM are handled by the stage: it checkpoints and stops; rerun with resume.
  */
-export async function runDistill(p: { ctx: CliContext; config: DistillConfig; logFile?: string; signal?: AbortSignal }): Promise<DistillOutcome> {
+export async function runDistill(p: { ctx: CliContext; config: DistillConfig; logFile?: string; signal?: AbortSignal; settingName?: SettingName }): Promise<DistillOutcome> {
   const { io } = p.ctx;
-  await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
+  const choice = await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
+  // before any data or weights are read: refuse a step the backend cannot hold
+  const memory = { step: await planStep(() => plannedDistillStep(p.config, p.settingName ?? flagName)), limits: await limitsOf(choice) };
+  refuseOversizedStep({ ...memory, io });
   let outcome: DistillOutcome = { step: 0, stopped: false, output: p.config.output };
   const logFile = p.logFile ?? path.join(p.config.output, 'koenbert-distill.jsonl');
-  await withOutputLock({ io, output: p.config.output, command: 'distill' }, async () => {
+  await withOutOfMemoryMessage(memory, () => withOutputLock({ io, output: p.config.output, command: 'distill' }, async () => {
     // resuming: the event log loses the steps after the checkpoint, which run again
     const resumed = p.config.resume ? await latestCheckpoint(path.join(p.config.output, 'checkpoints')) : undefined;
     if (resumed) await truncateReplayedLog({ file: logFile, step: (await readCheckpointState(resumed)).step });
@@ -37,7 +41,7 @@ export async function runDistill(p: { ctx: CliContext; config: DistillConfig; lo
         if (event.type === 'done') outcome = { step: event.step, stopped: false, output: event.output };
       },
     });
-  });
+  }));
   return outcome;
 }
 

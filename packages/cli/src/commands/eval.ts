@@ -7,13 +7,16 @@ import { withOutputLock } from '../render/with-output-lock';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
 import { listResultFiles } from './list-result-files';
+import { flagName, limitsOf, plannedEvalStep, planStep, refuseOversizedStep, withOutOfMemoryMessage, type SettingName } from './step-memory';
 
 /** Fine-tunes and scores one model on one task with progress and a JSONL log; returns the result. */
-export async function runEval(p: { ctx: CliContext; config: EvalConfig; logFile?: string }): Promise<TaskResult> {
+export async function runEval(p: { ctx: CliContext; config: EvalConfig; logFile?: string; settingName?: SettingName }): Promise<TaskResult> {
   const { io } = p.ctx;
-  await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
+  const choice = await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
+  const memory = { step: await planStep(() => plannedEvalStep(p.config, p.settingName ?? flagName)), limits: await limitsOf(choice) };
+  refuseOversizedStep({ ...memory, io });
   const logFile = p.logFile ?? (p.config.outputDir ? path.join(p.config.outputDir, 'koenbert-eval.jsonl') : undefined);
-  return withOutputLock({ io, output: p.config.outputDir, command: 'eval' }, () =>
+  return withOutOfMemoryMessage(memory, () => withOutputLock({ io, output: p.config.outputDir, command: 'eval' }, () =>
     driveStage<EvaluateEvent, TaskResult>({
       events: evaluateIter(p.config),
       io,
@@ -25,7 +28,7 @@ export async function runEval(p: { ctx: CliContext; config: EvalConfig; logFile?
         }
       },
     }),
-  );
+  ));
 }
 
 export function formatResultLine(result: TaskResult): string {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { readBertConfig } from '@koenbert/bert';
-import { initBackend, probeWebGpu, readSafetensorsHeader, readTorchStateDict, resolveModelDir } from '@koenbert/tensor-utils';
+import { checkStepMemory, formatBytes, initBackend, probeWebGpu, readSafetensorsHeader, readTorchStateDict, resolveModelDir, type BackendChoice } from '@koenbert/tensor-utils';
 import type { CliContext } from './cli-context';
+import { limitsOf, plannedFinetuneStep } from './step-memory';
 
 const PACKAGES = ['@koenbert/cli', '@koenbert/tensor-utils', '@koenbert/bert', '@koenbert/tokenizer-merge', '@koenbert/embed-init', '@koenbert/distill', '@koenbert/eval-klue-glue'];
 
@@ -71,6 +72,24 @@ async function webGpuLines(): Promise<string[]> {
   return lines;
 }
 
+/**
+ * What fine-tuning `model` needs on the picked backend (config.json only): at eval's default batch 32 × 128, with the
+ * parts, whether it fits, and the ways out when it does not.
+ */
+export async function memoryLines(model: string, choice: BackendChoice): Promise<string[]> {
+  const step = await plannedFinetuneStep(model);
+  const limits = await limitsOf(choice);
+  const check = checkStepMemory({ ...step, limits });
+  const cap = limits.heapBytes !== undefined ? `${limits.heapName}` : limits.tensorBytes !== undefined ? `${limits.tensorName}, per tensor` : `no cap on ${choice.name}; this machine has ${formatBytes(limits.systemBytes)}`;
+  const lines = [
+    `  training step estimate on ${choice.name} (fine-tuning, batch ${step.size.batchSize} × ${step.size.seqLength}; ${cap}):`,
+    `    ${check.need.parts.map(([name, bytes]) => `${name} ${formatBytes(bytes)}`).join(' + ')} = ${formatBytes(check.need.totalBytes)}: ${check.fits ? 'fits' : 'does not fit'}`,
+  ];
+  if (!check.fits && check.message) lines.push(`    ${check.message.slice(check.message.indexOf('Ways out:'))}`);
+  if (check.warning) lines.push(`    warning: ${check.warning}`);
+  return lines;
+}
+
 export function infoCommand(ctx: CliContext) {
   return new Command('info')
     .description('Show the TensorFlow.js backend picked (and why), package versions, and a model folder summary')
@@ -81,7 +100,7 @@ export function infoCommand(ctx: CliContext) {
       const choice = await initBackend({ backend: values.backend, env: ctx.io.env });
       const out: string[] = [`backend: ${choice.name} (${choice.reason})`, ...(await webGpuLines()), 'versions:'];
       for (const [name, version] of Object.entries(packageVersions())) out.push(`  ${name} ${version}`);
-      if (model) out.push(...(await modelSummary(model)));
+      if (model) out.push(...(await modelSummary(model)), ...(await memoryLines(model, choice)));
       ctx.io.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -6,6 +6,7 @@ import { withOutputLock } from '../render/with-output-lock';
 import { stepRange } from './distill';
 import type { CliContext } from './cli-context';
 import { stageCommand } from './cli-context';
+import { limitsOf, plannedPretrainStep, planStep, refuseOversizedStep, withOutOfMemoryMessage } from './step-memory';
 
 function describePretrainEvent(event: PretrainMlmEvent): string | undefined {
   switch (event.type) {
@@ -29,10 +30,12 @@ function describePretrainEvent(event: PretrainMlmEvent): string | undefined {
 /** Trains a small BERT teacher with masked-language modelling; progress and JSONL log like the other stages. */
 export async function runPretrainMlm(p: { ctx: CliContext; config: PretrainMlmConfig; logFile?: string }): Promise<string> {
   const { io } = p.ctx;
-  await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
+  const choice = await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
+  const memory = { step: await planStep(() => plannedPretrainStep(p.config)), limits: await limitsOf(choice) };
+  refuseOversizedStep({ ...memory, io });
   let output = p.config.output;
   let stopped = false;
-  await withOutputLock({ io, output: p.config.output, command: 'pretrain-mlm' }, () =>
+  await withOutOfMemoryMessage(memory, () => withOutputLock({ io, output: p.config.output, command: 'pretrain-mlm' }, () =>
     driveStage<PretrainMlmEvent, void>({
       events: pretrainMlmIter(p.config, { signal: io.signal }),
       io,
@@ -45,7 +48,7 @@ export async function runPretrainMlm(p: { ctx: CliContext; config: PretrainMlmCo
         if (event.type === 'done') output = event.output;
       },
     }),
-  );
+  ));
   return stopped ? '' : output;
 }
 

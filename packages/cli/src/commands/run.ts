@@ -108,7 +108,7 @@ async function runUnit(p: { ctx: CliContext; unit: RunUnit; status: (unit: RunUn
       // written first: a stopped run resumes only when made from the same config and inputs
       await writeRunRecord(unit.recordFile, unit.record);
       status(unit, resume ? 'resuming from its last checkpoint' : 'running');
-      const outcome = await runDistill({ ctx, config: { ...unit.config, resume } });
+      const outcome = await runDistill({ ctx, config: { ...unit.config, resume }, settingName: (key) => `distill.${key}` });
       if (outcome.stopped) {
         status(unit, `stopped at step ${outcome.step}; run again to resume`);
         return true;
@@ -118,7 +118,12 @@ async function runUnit(p: { ctx: CliContext; unit: RunUnit; status: (unit: RunUn
     }
     case 'eval': {
       status(unit, 'running');
-      const result = await runEval({ ctx, config: unit.config, logFile: path.join(unit.config.outputDir!, 'koenbert-eval.jsonl') });
+      const result = await runEval({
+        ctx,
+        config: unit.config,
+        logFile: path.join(unit.config.outputDir!, 'koenbert-eval.jsonl'),
+        settingName: (key) => `eval.options.${key}`,
+      });
       await writeRunRecord(unit.recordFile, unit.record);
       status(unit, formatResultLine(result));
       return false;

@@ -47,15 +47,15 @@ describe('checkStepMemory', () => {
 
   test('without gradient accumulation the way out is a smaller batch, said to change the recipe', () => {
     const check = checkStepMemory({ what: 'eval', size: { batchSize: 16, seqLength: 128, gradAccumulation: 1 }, estimate, limits: wasm, options: { batchSize: '--batchSize', seqLength: '--maxLength' } });
-    expect(check.message).toContain('Ways out: --batchSize 8 (a smaller batch: a different recipe), about 4.0 GiB; or install @tensorflow/tfjs-node');
+    expect(check.message).toContain('Ways out: --batchSize 6 (a smaller batch: a different recipe), about 3.5 GiB; or install @tensorflow/tfjs-node');
   });
 
   test('when no micro-batch fits, a shorter length; when nothing fits, says so', () => {
     const long = checkStepMemory({ what: 'distill', size: { batchSize: 2, seqLength: 512, gradAccumulation: 1 }, estimate, limits: wasm, options: distillOptions });
-    expect(long.message).toContain('Ways out: shorter sequences: --data.maxLength 256, about 4.0 GiB; or install');
+    expect(long.message).toContain('Ways out: shorter sequences: --data.maxLength 256 --optim.batchSize 1 --optim.gradAccumulation 2, about 3.5 GiB; or install');
     const huge = (size: StepSize): StepNeed => ({ ...estimate(size), totalBytes: 5 * GiB + estimate(size).totalBytes });
     const none = checkStepMemory({ what: 'distill', size: { batchSize: 2, seqLength: 128, gradAccumulation: 1 }, estimate: huge, limits: wasm, options: distillOptions });
-    expect(none.message).toContain('Ways out: none on wasm: even 1 sequence of 32 tokens needs about 7.5 GiB; or install @tensorflow/tfjs-node');
+    expect(none.message).toContain("Ways out: none on wasm: even batch 1 × 32 tokens with accumulation needs about 7.5 GiB, more than the wasm heap's 4 GiB; or install @tensorflow/tfjs-node");
   });
 
   test('webgpu refuses a tensor over the adapter limit; tensorflow only warns against the machine memory', () => {

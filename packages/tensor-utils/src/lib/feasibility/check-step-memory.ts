@@ -38,6 +38,9 @@ export interface StepMemoryCheck {
 export const NATIVE_WAY_OUT =
   'install @tensorflow/tfjs-node (CPU) or @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1), which have no 4 GiB heap (`koenbert info` shows which backend is picked)';
 
+/** Ways out must fit this share of a heap: the estimate is within ~15 % of the measured heap high-water mark. */
+export const SUGGESTION_MARGIN = 0.9;
+
 /** Sequence lengths tried when a shorter one is the way out (down to 32 tokens). */
 function shorterLengths(length: number): number[] {
   const lengths: number[] = [];
@@ -48,7 +51,8 @@ function shorterLengths(length: number): number[] {
 /**
  * Says before a run starts whether its training step fits the backend (`limits`), and when it does not, gives one line
  * naming the numbers and the ways out: the largest micro-batch that fits with gradient accumulation keeping the batch
- * (or, without accumulation, a smaller batch), else a shorter sequence length, and always the native backend.
+ * (or, without accumulation, a smaller batch), else a shorter sequence length, and always the native backend. A way
+ * out must fit 90 % of a heap (SUGGESTION_MARGIN), so that it is not itself on the edge.
  */
 export function checkStepMemory(params: {
   /** Names the command in the line, e.g. 'distill'. */
@@ -61,6 +65,8 @@ export function checkStepMemory(params: {
   const { size, estimate, limits, options } = params;
   const fitsLimits = (need: StepNeed) =>
     (limits.heapBytes === undefined || need.totalBytes <= limits.heapBytes) && (limits.tensorBytes === undefined || need.largestTensor.bytes <= limits.tensorBytes);
+  const fitsWithMargin = (need: StepNeed) =>
+    (limits.heapBytes === undefined || need.totalBytes <= SUGGESTION_MARGIN * limits.heapBytes) && (limits.tensorBytes === undefined || need.largestTensor.bytes <= limits.tensorBytes);
   const need = estimate(size);
   if (fitsLimits(need)) {
     const warning =
@@ -78,7 +84,7 @@ export function checkStepMemory(params: {
       if (options.gradAccumulation && effective % b !== 0) continue;
       const candidate = { batchSize: b, seqLength, gradAccumulation: options.gradAccumulation ? effective / b : 1 };
       const candidateNeed = estimate(candidate);
-      if (fitsLimits(candidateNeed)) return { size: candidate, need: candidateNeed };
+      if (fitsWithMargin(candidateNeed)) return { size: candidate, need: candidateNeed };
     }
     return undefined;
   };
@@ -103,8 +109,11 @@ export function checkStepMemory(params: {
     }
   }
   if (ways.length === 0 && limits.heapBytes !== undefined) {
-    const least = estimate({ batchSize: 1, seqLength: Math.min(32, size.seqLength), gradAccumulation: effective });
-    ways.push(`none on ${limits.backend}: even 1 sequence of ${Math.min(32, size.seqLength)} tokens needs about ${formatBytes(least.totalBytes)}`);
+    const length = Math.min(32, size.seqLength);
+    const least = estimate({ batchSize: 1, seqLength: length, gradAccumulation: options.gradAccumulation ? effective : 1 });
+    const cap = limits.heapName ?? formatBytes(limits.heapBytes);
+    const verdict = least.totalBytes > limits.heapBytes ? `more than ${cap}` : `too close to ${cap} to train safely`;
+    ways.push(`none on ${limits.backend}: even batch 1 × ${length} tokens${options.gradAccumulation && effective > 1 ? ' with accumulation' : ''} needs about ${formatBytes(least.totalBytes)}, ${verdict}`);
   }
   ways.push(NATIVE_WAY_OUT);
 
