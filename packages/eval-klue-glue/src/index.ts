@@ -58,7 +58,6 @@ export { summariseSeeds } from './lib/results/summarise-seeds';
 export { renderMarkdownReport } from './lib/report/render-markdown-report';
 export { renderHtmlReport } from './lib/report/render-html-report';
 export { writeReport } from './lib/report/write-report';
-export { lossCurveSvg } from './lib/report/loss-curve-svg';
 
 // Linear probes of frozen features (a cheaper instrument beside fine-tuning)
 export { linearProbe, PROBE_RESULT_FORMAT, type LinearProbeParams, type ProbeResult } from './lib/probe/linear-probe';

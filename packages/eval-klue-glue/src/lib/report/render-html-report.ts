@@ -1,5 +1,5 @@
 import type { MergedResults } from '../results/merge-results';
-import { lossCurveSvg } from './loss-curve-svg';
+import { reportLossCurveSvg } from './report-loss-curve-svg';
 import { buildReportModel, curveSeries } from './report-model';
 
 function escapeHtml(text: string): string {
@@ -17,7 +17,7 @@ export function renderHtmlReport(params: { merged: MergedResults; title?: string
   const { merged, title = 'KLUE / GLUE evaluation' } = params;
   const model = buildReportModel(merged);
   const sections = model.sections.map((section) => {
-    const curves = section.curves.map((curve) => `<figure>${lossCurveSvg({ title: `${curve.model} — ${section.title}`, series: curveSeries(curve.result) })}</figure>`);
+    const curves = section.curves.map((curve) => `<figure>${reportLossCurveSvg({ title: `${curve.model} — ${section.title}`, series: curveSeries(curve.result) })}</figure>`);
     return `<section>\n<h2>${escapeHtml(section.title)}</h2>\n${table(section.header, section.rows)}\n<div class="curves">${curves.join('\n')}</div>\n</section>`;
   });
   return [

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '@koenbert/tensor-utils';
 import type { MergedResults } from '../results/merge-results';
-import { lossCurveSvg } from './loss-curve-svg';
+import { reportLossCurveSvg } from './report-loss-curve-svg';
 import { renderHtmlReport } from './render-html-report';
 import { renderMarkdownReport } from './render-markdown-report';
 import { curveFileName, curveSeries } from './report-model';
@@ -20,7 +20,7 @@ export async function writeReport(params: { merged: MergedResults; outputDir: st
   const curves: string[] = [];
   for (const result of merged.results) {
     const file = path.join(outputDir, 'loss-curves', curveFileName(result.model, result.task));
-    await writeFileAtomic(file, lossCurveSvg({ title: `${result.model} — ${result.title}`, series: curveSeries(result) }));
+    await writeFileAtomic(file, reportLossCurveSvg({ title: `${result.model} — ${result.title}`, series: curveSeries(result) }));
     curves.push(file);
   }
   await writeFileAtomic(html, renderHtmlReport({ merged }));

@@ -5,10 +5,12 @@ function escapeXml(text: string): string {
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 /**
- * A standalone SVG line chart of training-loss curves (one polyline per run), x = optimisation step,
- * with the y range and step count written on the axes.
+ * The report's compact SVG line chart of training-loss curves (one polyline per run), x = optimisation step,
+ * with the y range and step count written on the axes. Internal to the report (writeReport, renderHtmlReport): the
+ * public loss chart is @koenbert/distill's `lossCurveSvg` (ticks, log scale); this one keeps the report's figures
+ * as they were, byte for byte.
  */
-export function lossCurveSvg(params: { title: string; series: Array<{ label: string; losses: number[]; window: number }>; width?: number; height?: number }): string {
+export function reportLossCurveSvg(params: { title: string; series: Array<{ label: string; losses: number[]; window: number }>; width?: number; height?: number }): string {
   const { title, series, width = 420, height = 220 } = params;
   const left = 48;
   const right = 12;
