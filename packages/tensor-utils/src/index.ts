@@ -32,7 +32,7 @@ export { truncateReplayedLog } from './lib/truncate-replayed-log';
 export { resolveConfig, type ResolveConfigParams } from './lib/config/resolve-config';
 export { parseWithSchema } from './lib/config/parse-with-schema';
 export { describeSchema, type SchemaRow } from './lib/config/describe-schema';
-export { etaSeconds, formatDuration, type ProgressEvent } from './lib/progress-events';
+export { etaSeconds, formatDuration, firstStepEvent, formatPlanDuration, type FirstStepEvent, type ProgressEvent } from './lib/progress-events';
 export { BACKEND_NAMES, type InitBackendParams } from './lib/backend/init-backend';
 export { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './lib/wasm-kernels/register-wasm-kernels';
 export { memoryLimits, formatBytes, WASM_HEAP_BYTES, type MemoryLimits } from './lib/feasibility/memory-limits';

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { JsonlLogger, type ProgressEvent } from '@koenbert/tensor-utils';
 import type { CliIo } from '../io';
+import { firstStepLine, isFirstStepEvent } from './first-step-line';
 import { ProgressRenderer } from './progress-renderer';
 
 export interface DriveParams<E, R> {
@@ -42,8 +43,9 @@ async function capturingConsole<T>(onMessage: (event: LibraryMessageEvent) => vo
 }
 
 /**
- * Drains a stage iterator: every event to the JSONL log, ProgressEvents to the progress renderer, lines libraries print
- * on the console to the log as `library-message` events. Returns the iterator's value.
+ * Drains a stage iterator: every event to the JSONL log, ProgressEvents to the progress renderer, a first-step event as
+ * one line ("distill: first step 34.2 s; 100,000 steps ≈ 39.6 days at this speed"), lines libraries print on the
+ * console to the log as `library-message` events. Returns the iterator's value.
  */
 export async function driveStage<E, R>(params: DriveParams<E, R>): Promise<R> {
   const renderer = new ProgressRenderer({ stream: params.io.stderr, intervalSeconds: params.progressInterval });
@@ -67,7 +69,11 @@ async function drain<E, R>(params: DriveParams<E, R>, renderer: ProgressRenderer
     const event = next.value;
     logger?.log(toLoggable(event));
     if (isProgress(event)) renderer.update(event);
-    else if (params.onEvent) {
+    else if (isFirstStepEvent(event)) {
+      // every stage's first step: its time and the whole run at that speed, on a line of its own
+      renderer.stop();
+      params.io.stderr.write(`${firstStepLine(event)}\n`);
+    } else if (params.onEvent) {
       renderer.stop();
       params.onEvent(event);
     }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { hubOptionsOf, initBackend, writeFileAtomic, type ProgressEvent } from '@koenbert/tensor-utils';
+import { firstStepEvent, hubOptionsOf, initBackend, writeFileAtomic, type FirstStepEvent, type ProgressEvent } from '@koenbert/tensor-utils';
 import { parseEvalConfig, resolveHyperparameters, type EvalConfig, type EvalConfigInput } from './config';
 import { makeFolds } from './data/make-folds';
 import { runSplits } from './data/run-splits';
@@ -44,6 +44,8 @@ export type EvaluateEvent =
   | (FinetuneEvent & RunContext)
   /** After every step: steps done over all runs (seeds × folds) of this call, for progress bars. */
   | ProgressEvent
+  /** Once, after the first step of the first run: its time and all runs' steps at that speed. */
+  | FirstStepEvent
   /** `file`: the result JSON; `predictionsFile`: the predictions beside it (both only with outputDir). */
   | { type: 'result'; result: TaskResult; file?: string; predictionsFile?: string };
 
@@ -141,6 +143,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
   const stage = `eval:${task.name}`;
   const allSteps = seeds.length * splits.reduce((sum, split) => sum + Math.ceil(split.train.length / hp.batchSize) * hp.epochs, 0);
   let stepsDone = 0;
+  let firstStepStarted = 0;
   for (const seed of seeds) {
     const parts: Array<{ indices: number[]; predictions: TaskPredictions }> = [];
     for (const split of splits) {
@@ -164,10 +167,12 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
         if (event.type === 'head-replaced') {
           notes.add(`the checkpoint's task head (${event.tensors.map((t) => `${t.name} [${t.checkpointShape.join(', ')}]`).join(', ')}) did not fit ${task.title} and was replaced by a fresh one`);
         }
+        if (event.type === 'start' && stepsDone === 0) firstStepStarted = performance.now();
         yield { ...event, ...context };
         if (event.type === 'step') {
           stepsDone++;
           yield { type: 'progress', stage, step: stepsDone, total: allSteps, metrics: { loss: event.loss, lr: event.lr, examplesPerSecond: event.examplesPerSecond } };
+          if (stepsDone === 1) yield firstStepEvent({ stage, seconds: (performance.now() - firstStepStarted) / 1000, steps: allSteps });
         }
       }
       const curve = lossCurve({ losses: outcome!.losses });

@@ -1,4 +1,4 @@
-import { etaSeconds, formatDuration, type ProgressEvent } from './progress-events';
+import { etaSeconds, firstStepEvent, formatDuration, formatPlanDuration, type ProgressEvent } from './progress-events';
 
 describe('formatDuration', () => {
   it.each([
@@ -40,5 +40,30 @@ describe('etaSeconds', () => {
   it('works with a ProgressEvent as stages yield it', () => {
     const event: ProgressEvent = { type: 'progress', stage: 'distill', step: 40, total: 1000, metrics: { loss: 2.5 } };
     expect(formatDuration(etaSeconds({ ...event, elapsedSeconds: 20 }))).toBe('8m 00s');
+  });
+});
+
+describe('first step and plan durations', () => {
+  it.each([
+    [34.2, '34.2 s'],
+    [119.9, '119.9 s'],
+    [750, '12.5 minutes'],
+    [12_240, '3.4 hours'],
+    [3_420_000, '39.6 days'],
+    [NaN, '?'],
+  ])('formatPlanDuration(%p) = %p', (seconds, text) => {
+    expect(formatPlanDuration(seconds)).toBe(text);
+  });
+
+  it('firstStepEvent: the whole run and what is left at the first step’s speed', () => {
+    expect(firstStepEvent({ stage: 'distill', seconds: 2.5, steps: 100_000 })).toEqual({
+      type: 'first-step',
+      stage: 'distill',
+      seconds: 2.5,
+      steps: 100_000,
+      runSeconds: 250_000,
+      etaSeconds: 249_997.5,
+    });
+    expect(firstStepEvent({ stage: 'x', seconds: 2, steps: 1 }).etaSeconds).toBe(0);
   });
 });

@@ -15,6 +15,43 @@ export interface ProgressEvent {
 }
 
 /**
+ * Yielded once, after the first optimizer step a run does in this process (distill, pretrain-mlm, eval's fine-tuning):
+ * how long that step took and what the whole run would take at that speed, so a user sees at once that a run is
+ * hours, or months, before waiting for a progress bar to settle. The first step includes one-time costs (allocating
+ * the heap, compiling kernels), so the figure leans long.
+ */
+export interface FirstStepEvent {
+  type: 'first-step';
+  stage: string;
+  /** Wall-clock seconds of the first step. */
+  seconds: number;
+  /** Optimizer steps this run does (the first included; for a resumed run, those left). */
+  steps: number;
+  /** seconds × steps: the whole run at this speed. */
+  runSeconds: number;
+  /** seconds × (steps − 1): what is left after the first step. */
+  etaSeconds: number;
+}
+
+/** The first-step event of a run of `steps` steps whose first took `seconds`. */
+export function firstStepEvent(params: { stage: string; seconds: number; steps: number }): FirstStepEvent {
+  const { stage, seconds, steps } = params;
+  return { type: 'first-step', stage, seconds, steps, runSeconds: seconds * steps, etaSeconds: seconds * Math.max(0, steps - 1) };
+}
+
+/**
+ * A long duration in one unit people plan with: '34.2 s', '12.5 minutes', '3.4 hours', '39.6 days' (one decimal;
+ * days from 48 hours on, hours from 120 minutes, minutes from 120 seconds).
+ */
+export function formatPlanDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  if (seconds < 120 * 60) return `${(seconds / 60).toFixed(1)} minutes`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} hours`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
+/**
  * Seconds left at a constant rate: (total − step) · elapsedSeconds / step. Undefined when it cannot be known yet
  * (no step done, no total, nothing elapsed); 0 once step ≥ total.
  */

@@ -13,6 +13,8 @@ import {
   resolveModelDir,
   SeededRng,
   writeFileAtomic,
+  firstStepEvent,
+  type FirstStepEvent,
   type HubOptions,
   type ProgressEvent,
 } from '@koenbert/tensor-utils';
@@ -55,6 +57,7 @@ export type PretrainMlmEvent =
       etaSeconds?: number;
     }
   | ProgressEvent
+  | FirstStepEvent
   | { type: 'eval'; step: number; loss: number; perplexity: number; maskedTokens: number; sequences: number }
   | { type: 'checkpoint'; step: number; dir: string; reason: 'interval' | 'stop' | 'final' }
   | { type: 'stopped'; step: number; reason: string; checkpoint: string }
@@ -291,6 +294,7 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       }
       yield { type: 'step', step, totalSteps: config.steps, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
       yield { type: 'progress', stage: 'pretrain-mlm', step, total: config.steps, metrics: { loss, tokensPerSecond } };
+      if (step === startStep + 1) yield firstStepEvent({ stage: 'pretrain-mlm', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep });
 
       if (step % config.eval.every === 0 || step === config.steps) {
         const evaluated = runEval();

@@ -15,6 +15,8 @@ import {
   SeededRng,
   writeFileAtomic,
   type HubOptions,
+  firstStepEvent,
+  type FirstStepEvent,
   type ProgressEvent,
 } from '@koenbert/tensor-utils';
 import { loadWordPieceTokenizer, readMergeMap, type MergeMap, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
@@ -66,6 +68,7 @@ export type DistillEvent =
       etaSeconds?: number;
     }
   | ProgressEvent
+  | FirstStepEvent
   | { type: 'checkpoint'; step: number; dir: string; reason: 'interval' | 'stop' | 'final' }
   | { type: 'stopped'; step: number; reason: string; checkpoint: string }
   | { type: 'non-finite'; step: number; loss: number; gradNorm: number; lastCheckpoint?: string }
@@ -347,6 +350,7 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       }
       yield { type: 'step', step, totalSteps: config.steps, lang, loss, perRelation, recentLoss, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
       yield { type: 'progress', stage: 'distill', step, total: config.steps, metrics: { loss, [`loss_${lang}`]: loss, tokensPerSecond } };
+      if (step === startStep + 1) yield firstStepEvent({ stage: 'distill', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep });
 
       if (step % config.checkpoint.every === 0 || step === config.steps) {
         const saved = await checkpoints.save(step, step === config.steps ? 'final' : 'interval');
