@@ -257,7 +257,8 @@ describe('loadNativeBinding', () => {
     [Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from /x.mjs"), { code: 'ERR_MODULE_NOT_FOUND' }), '@tensorflow/tfjs-node is not installed'],
     // A missing dependency of the package is not the package missing.
     [Object.assign(new Error("Cannot find module 'node-fetch'"), { code: 'MODULE_NOT_FOUND' }), "@tensorflow/tfjs-node failed to load (Cannot find module 'node-fetch')"],
-    [new Error('libcudart.so.11.0: cannot open shared object file\nmore'), '@tensorflow/tfjs-node failed to load (libcudart.so.11.0: cannot open shared object file)'],
+    [new Error('libcudart.so.11.0: cannot open shared object file\nmore'), '@tensorflow/tfjs-node is installed but the CUDA 11.2 / cuDNN 8.1 libraries it needs did not load (libcudart.so.11.0: cannot open shared object file): install them and put them on LD_LIBRARY_PATH, or use @tensorflow/tfjs-node instead'],
+    [new Error('/x/napi-v8/tfjs_binding.node: invalid ELF header'), "@tensorflow/tfjs-node is installed but its native library is missing (/x/napi-v8/tfjs_binding.node: invalid ELF header: its install script did not download libtensorflow)"],
   ])('describes %p as %p', (error, expected) => {
     expect(describeLoadFailure('@tensorflow/tfjs-node', error)).toBe(expected);
   });

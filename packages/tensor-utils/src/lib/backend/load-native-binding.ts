@@ -28,6 +28,9 @@ export async function loadNativeBinding(params: { loadModule?: ModuleLoader; pac
   return { ok: false, reason: failures.join('; ') };
 }
 
+/** A shared library of CUDA or cuDNN in a loader error (libtensorflow 2.9.1 links CUDA 11.2 and cuDNN 8.1). */
+const CUDA_LIBRARY = /lib(cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cudnn|nvinfer)[\w.-]*\.so|cudnn|CUDA driver version is insufficient/i;
+
 /** One short phrase for why `packageName` did not load. */
 export function describeLoadFailure(packageName: string, error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -35,6 +38,9 @@ export function describeLoadFailure(packageName: string, error: unknown): string
   const firstLine = message.split('\n')[0].trim();
   if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && message.includes(`'${packageName}'`)) {
     return `${packageName} is not installed`;
+  }
+  if (CUDA_LIBRARY.test(message)) {
+    return `${packageName} is installed but the CUDA 11.2 / cuDNN 8.1 libraries it needs did not load (${firstLine}): install them and put them on LD_LIBRARY_PATH, or use @tensorflow/tfjs-node instead`;
   }
   if (message.includes('tfjs_binding.node')) {
     return `${packageName} is installed but its native library is missing (${firstLine}: its install script did not download libtensorflow)`;
