@@ -17,7 +17,7 @@ import { summariseSeeds } from './results/summarise-seeds';
 import { RESULT_FORMAT, type RunRecord, type TaskResult } from './results/task-result';
 import type { TaskExample } from './tasks/examples';
 import { loadSplit } from './tasks/load-split';
-import { getTask, type MetricName, type TaskSpec } from './tasks/task-registry';
+import { getTask, type TaskSpec } from './tasks/task-registry';
 import { encodeExamples, type EncodedExample } from './tokenize/encode-examples';
 import { loadTokenizer } from './tokenize/load-tokenizer';
 

@@ -1,0 +1,32 @@
+// ESLint flat config for every package (`npx nx run-many -t lint` runs tsc --noEmit and then `eslint src` in each).
+// typescript-eslint's recommended rules; libraries stay silent (no-console in packages/*/src), except the CLI, whose
+// job is printing. Files that are not TypeScript sources (dist, generated wasm glue) are not linted.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.generated.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['packages/*/src/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      // `let [lo, hi] = …` where only one of the pair is reassigned stays one statement
+      'prefer-const': ['error', { destructuring: 'all' }],
+      // `_name` marks a value that is deliberately unused (destructuring it away, a callback's unused argument)
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    files: ['packages/cli/src/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // Unused names in files that other work of issue 17 is rewriting now (distill-iter's training step, the Hub
+    // downloader): the `fs` import of distill-iter.ts and the destructured `url` of download-to-cache.ts. Warnings
+    // until those changes land; then delete this block.
+    files: ['packages/distill/src/lib/train/distill-iter.ts', 'packages/tensor-utils/src/lib/hub/download-to-cache.ts'],
+    rules: { '@typescript-eslint/no-unused-vars': 'warn' },
+  },
+);
