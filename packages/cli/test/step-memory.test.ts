@@ -115,6 +115,7 @@ describe('training steps that cannot fit are refused before any data is read', (
     });
     const step = await plannedDistillStep(config);
     const failing = withOutOfMemoryMessage({ step, limits: memoryLimits({ backend: 'wasm' }) }, async () => {
+      // @ts-expect-error -- Node has the WebAssembly global, @types/node 20 does not declare it (see tensor-utils' web-assembly-api.ts)
       throw new WebAssembly.RuntimeError('memory access out of bounds');
     });
     const error = await failing.catch((e: unknown) => e);

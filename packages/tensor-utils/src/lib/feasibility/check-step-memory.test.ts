@@ -71,6 +71,7 @@ describe('checkStepMemory', () => {
 
 describe('isOutOfMemoryError', () => {
   test('the wasm heap errors, not others', () => {
+    // @ts-expect-error -- Node has the WebAssembly global, @types/node 20 does not declare it (see web-assembly-api.ts)
     expect(isOutOfMemoryError(new WebAssembly.RuntimeError('memory access out of bounds'))).toBe(true);
     expect(isOutOfMemoryError(new RangeError('Array buffer allocation failed'))).toBe(true);
     expect(isOutOfMemoryError(new Error('Aborted(OOM)'))).toBe(true);
