@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDistillConfig } from '@koenbert/distill';
 import { isKoenbertError, memoryLimits } from '@koenbert/tensor-utils';
-import { plannedDistillStep, withOutOfMemoryMessage } from '../src/commands/step-memory';
+import { parseEvalConfig } from '@koenbert/eval-klue-glue';
+import { plannedDistillStep, plannedEvalStep, withOutOfMemoryMessage } from '../src/commands/step-memory';
 import { checkStepMemory } from '@koenbert/tensor-utils';
 import { runCli } from './helpers';
 
@@ -89,18 +90,25 @@ describe('training steps that cannot fit are refused before any data is read', (
     expect(check.need.totalBytes).toBeLessThan(2 ** 30);
   });
 
-  test('eval: a BERT-base-size model at batch 32 × 128 on wasm is refused with --batchSize / --maxLength', async () => {
+  test('eval: a BERT-base-size model at batch 32 × 128 on wasm is refused with the --microBatchSize that fits; with it, it passes', async () => {
     const model = await folder('base-classifier', bertBase(32_000));
     const run = await runCli(['eval', '--model', model, '--task', 'glue-mrpc', '--dataDir', path.join(dir, 'no-data')]);
     expect(run.code).toBe(1);
     const last = run.stderr.trimEnd().split('\n').pop()!;
-    expect(last).toMatch(/^koenbert: eval glue-mrpc: one training step of batch 32 × 128 tokens needs about \d+\.\d GiB on wasm .* Ways out: --batchSize \d+ \(a smaller batch: a different recipe\), about \d\.\d GiB; or install @tensorflow\/tfjs-node/);
+    const match = /^koenbert: eval glue-mrpc: one training step of batch 32 × 128 tokens needs about \d+\.\d GiB on wasm .* Ways out: --microBatchSize (\d+) \(the same 32 sequences per step\), about \d\.\d GiB; or install @tensorflow\/tfjs-node/.exec(last);
+    expect(match).not.toBeNull();
+    const micro = Number(match![1]);
+    const config = parseEvalConfig({ model, task: 'glue-mrpc', microBatchSize: micro });
+    const check = checkStepMemory({ ...(await plannedEvalStep(config)), limits: memoryLimits({ backend: 'wasm' }) });
+    expect(check.fits).toBe(true);
+    const refused = checkStepMemory({ ...(await plannedEvalStep(parseEvalConfig({ model, task: 'glue-mrpc', microBatchSize: 16 }))), limits: memoryLimits({ backend: 'wasm' }) });
+    expect(refused.message).toContain('one training step of batch 32 in micro-batches of 16 × 128 tokens needs');
   });
 
   test('info <model> prints the estimate on the picked backend', async () => {
     const run = await runCli(['info', path.join(dir, 'base-classifier')]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/training step estimate on wasm \(fine-tuning, batch 32 × 128; the wasm heap's 4 GiB\):\n {4}weights 422 MiB \+ gradients 422 MiB \+ AdamW moments 844 MiB \+ activations of 32 × 128 tokens \d+\.\d GiB = \d+\.\d GiB: does not fit\n {4}Ways out: --batchSize \d+/);
+    expect(run.stdout).toMatch(/training step estimate on wasm \(fine-tuning, batch 32 × 128; the wasm heap's 4 GiB\):\n {4}weights 422 MiB \+ gradients 422 MiB \+ AdamW moments 844 MiB \+ activations of 32 × 128 tokens \d+\.\d GiB = \d+\.\d GiB: does not fit\n {4}Ways out: --microBatchSize \d+ \(the same 32 sequences per step\)/);
     const fits = await runCli(['info', path.join(dir, 'small-student')]);
     expect(fits.stdout).toMatch(/= \d+ MiB: fits/);
   });

@@ -96,16 +96,20 @@ function headOf(taskName: EvalConfig['task']): { task: BertTask; numLabels: numb
   return { task: 'sequence-classification', numLabels: task.kind === 'regression' ? 1 : task.labels.length };
 }
 
-/** The eval fine-tuning step, at the task's batch size and --maxLength (batches are padded to their longest example: the worst case). */
+/**
+ * The eval fine-tuning step, at the task's batch size (in micro-batches of --microBatchSize) and --maxLength (batches
+ * are padded to their longest example: the worst case).
+ */
 export async function plannedEvalStep(config: EvalConfig, name: SettingName = flagName): Promise<PlannedStep> {
   const model = await sizesOf(config.model, { revision: config.revision, offline: config.offline, cacheDir: config.cacheDir, hubUrl: config.hubUrl });
   const hp = resolveHyperparameters(config);
   const head = headOf(config.task);
+  const micro = Math.min(config.microBatchSize ?? hp.batchSize, hp.batchSize);
   return {
     what: `eval ${config.task}`,
-    size: { batchSize: hp.batchSize, seqLength: hp.maxLength, gradAccumulation: 1 },
+    size: { batchSize: micro, seqLength: hp.maxLength, gradAccumulation: Math.ceil(hp.batchSize / micro) },
     estimate: (size) => stepNeed({ model, ...head, ...size }),
-    options: { batchSize: name('batchSize'), seqLength: name('maxLength') },
+    options: { batchSize: name('batchSize'), seqLength: name('maxLength'), microBatchSize: name('microBatchSize') },
   };
 }
 
@@ -116,7 +120,7 @@ export async function plannedFinetuneStep(model: string, size: StepSize = { batc
     what: 'fine-tuning',
     size,
     estimate: (s) => stepNeed({ model: sizes, task: 'sequence-classification', numLabels: 2, ...s }),
-    options: { batchSize: '--batchSize', seqLength: '--maxLength' },
+    options: { batchSize: '--batchSize', seqLength: '--maxLength', microBatchSize: '--microBatchSize' },
   };
 }
 

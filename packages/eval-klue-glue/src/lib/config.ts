@@ -20,6 +20,12 @@ export const EvalConfigSchema = z.strictObject({
   lr: z.number().positive().optional().describe('peak learning rate (default: KLUE 5e-5, GLUE 1e-5)'),
   epochs: z.number().int().positive().optional().describe('training epochs (default: per task)'),
   batchSize: z.number().int().positive().optional().describe('training batch size (default: 32; KLUE NER 8)'),
+  microBatchSize: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('examples per forward/backward pass: each batch runs in micro-batches whose gradients are summed, the same step with less memory (default: the whole batch)'),
   maxLength: z.number().int().min(8).max(512).optional().describe('tokens per example after truncation (default: 128; KLUE NER 510)'),
   warmupRatio: z.number().min(0).max(1).optional().describe('fraction of steps with linear warm-up (default: KLUE 0.1, GLUE 0.05)'),
   weightDecay: z.number().min(0).optional().describe('AdamW weight decay (default: 0.01; KLUE STS 0)'),

@@ -161,6 +161,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
         tokenTypeIds: config.tokenTypeIds,
         padId: tokenizer.padId,
         evalBatchSize: config.evalBatchSize,
+        microBatchSize: config.microBatchSize,
         maxGradNorm: config.maxGradNorm,
       })) {
         if (event.type === 'done') outcome = event.outcome;

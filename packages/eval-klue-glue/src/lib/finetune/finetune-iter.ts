@@ -33,6 +33,12 @@ export interface FinetuneParams {
   tokenTypeIds: boolean;
   padId: number;
   evalBatchSize: number;
+  /**
+   * Examples per forward/backward pass (default: the whole batch). A batch runs as micro-batches whose losses are
+   * weighted by their share of the batch's loss terms (examples; NER: labelled tokens) and whose gradients are summed:
+   * the step of the whole batch (without dropout, equal to rounding), with the activations of one micro-batch.
+   */
+  microBatchSize?: number;
   maxGradNorm: number;
   /** Scores the validation part after each epoch (default `taskMetrics`; tests pass a spy to see what is scored). */
   score?: typeof taskMetrics;
@@ -58,6 +64,57 @@ export type FinetuneEvent =
   /** `validation`: metrics on the validation part (checkpoint 'best' only); `isBest`: this epoch's predictions are kept. */
   | { type: 'epoch'; epoch: number; trainLoss: number; validation?: MetricValues; primary?: number; isBest: boolean }
   | { type: 'done'; outcome: FinetuneOutcome };
+
+/** Loss terms an example contributes to the task loss: 1 (mean over examples), or its labelled tokens for NER. */
+function lossTerms(task: TaskSpec, example: EncodedExample): number {
+  return task.kind === 'token-classification' ? (example.tokenLabels ?? []).filter((label) => label >= 0).length : 1;
+}
+
+/**
+ * The task loss of a batch and its gradients, in micro-batches of `microBatchSize` examples (the whole batch when
+ * unset or not smaller): each micro-batch's mean loss is weighted by its share of the batch's loss terms and the
+ * gradients are summed, so the result is the whole batch's mean loss and gradient.
+ */
+async function batchGrads(params: {
+  model: BertModel;
+  task: TaskSpec;
+  examples: readonly EncodedExample[];
+  padId: number;
+  useTokenTypeIds: boolean;
+  microBatchSize?: number;
+}): Promise<{ loss: number; grads: Map<string, tf.Tensor> }> {
+  const { model, task, examples } = params;
+  const size = Math.min(params.microBatchSize ?? examples.length, examples.length);
+  const total = Math.max(1, examples.reduce((sum, example) => sum + lossTerms(task, example), 0));
+  let loss = 0;
+  let grads: Map<string, tf.Tensor> | undefined;
+  for (let start = 0; start < examples.length; start += size) {
+    const part = examples.slice(start, start + size);
+    const weight = size === examples.length ? 1 : part.reduce((sum, example) => sum + lossTerms(task, example), 0) / total;
+    const batch = collateBatch({ examples: part, padId: params.padId });
+    const inputs = batchInputs(batch, params.useTokenTypeIds);
+    const result = model.valueAndGrads(() => {
+      const logits = model.forward({ ...inputs, training: true }).logits as tf.Tensor;
+      const partLoss = taskLoss({ task, logits, batch });
+      return weight === 1 ? partLoss : (tf.mul(partLoss, weight) as tf.Scalar);
+    });
+    disposeInputs(inputs);
+    loss += (await result.loss.data())[0];
+    result.loss.dispose();
+    if (!grads) grads = result.grads;
+    else {
+      for (const [name, grad] of result.grads) {
+        const previous = grads.get(name);
+        grads.set(name, previous ? tf.add(previous, grad) : grad);
+        if (previous) {
+          previous.dispose();
+          grad.dispose();
+        }
+      }
+    }
+  }
+  return { loss, grads: grads! };
+}
 
 function primaryValue(task: TaskSpec, metrics: MetricValues): number {
   const value = metrics[task.primaryMetric];
@@ -103,15 +160,8 @@ export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<Fine
       let epochLoss = 0;
       for (let start = 0; start < order.length; start += hp.batchSize) {
         const stepStarted = Date.now();
-        const batch = collateBatch({ examples: order.slice(start, start + hp.batchSize).map((i) => train[i]), padId: params.padId });
-        const inputs = batchInputs(batch, useTokenTypeIds);
-        const { loss, grads } = model.valueAndGrads(() => {
-          const logits = model.forward({ ...inputs, training: true }).logits as tf.Tensor;
-          return taskLoss({ task, logits, batch });
-        });
-        disposeInputs(inputs);
-        const lossValue = (await loss.data())[0];
-        loss.dispose();
+        const examples = order.slice(start, start + hp.batchSize).map((i) => train[i]);
+        const { loss: lossValue, grads } = await batchGrads({ model, task, examples, padId: params.padId, useTokenTypeIds, microBatchSize: params.microBatchSize });
         if (!Number.isFinite(lossValue)) {
           for (const grad of grads.values()) grad.dispose();
           throw new KoenbertError({
@@ -128,7 +178,7 @@ export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<Fine
         losses.push(lossValue);
         epochLoss += lossValue;
         const seconds = Math.max(1e-3, (Date.now() - stepStarted) / 1000);
-        yield { type: 'step', step, totalSteps, epoch, loss: lossValue, lr, gradNorm: clipped.globalNorm, examplesPerSecond: batch.batchSize / seconds };
+        yield { type: 'step', step, totalSteps, epoch, loss: lossValue, lr, gradNorm: clipped.globalNorm, examplesPerSecond: examples.length / seconds };
       }
       const trainLoss = epochLoss / stepsPerEpoch;
       if (params.checkpoint === 'last') {

@@ -50,6 +50,15 @@ describe('checkStepMemory', () => {
     expect(check.message).toContain('Ways out: --batchSize 6 (a smaller batch: a different recipe), about 3.5 GiB; or install @tensorflow/tfjs-node');
   });
 
+  test('a command that splits its batch itself: the micro-batch option alone, any size, keeping the batch', () => {
+    const options = { batchSize: '--batchSize', seqLength: '--maxLength', microBatchSize: '--microBatchSize' };
+    const check = checkStepMemory({ what: 'eval', size: { batchSize: 12, seqLength: 128, gradAccumulation: 1 }, estimate, limits: wasm, options });
+    // micro-batch 4 would fit exactly at 3.5 GiB; 12 = 5 + 5 + 2 is fine too, but 5 is over the 90 % margin (3.75 GiB)
+    expect(check.message).toContain('Ways out: --microBatchSize 4 (the same 12 sequences per step), about 3.5 GiB; or install');
+    const split = checkStepMemory({ what: 'eval', size: { batchSize: 8, seqLength: 128, gradAccumulation: 2 }, estimate, limits: wasm, options });
+    expect(split.message).toMatch(/^eval: one training step of batch 16 in micro-batches of 8 × 128 tokens needs about 4\.5 GiB/);
+  });
+
   test('when no micro-batch fits, a shorter length; when nothing fits, says so', () => {
     const long = checkStepMemory({ what: 'distill', size: { batchSize: 2, seqLength: 512, gradAccumulation: 1 }, estimate, limits: wasm, options: distillOptions });
     expect(long.message).toContain('Ways out: shorter sequences: --data.maxLength 256 --optim.batchSize 1 --optim.gradAccumulation 2, about 3.5 GiB; or install');

@@ -24,6 +24,11 @@ export interface StepOptions {
   batchSize: string;
   seqLength: string;
   gradAccumulation?: string;
+  /**
+   * A command that splits its batch itself (eval's `--microBatchSize`): the way out is this option alone, any size,
+   * keeping the batch; `size.batchSize` is then the micro-batch and `size.gradAccumulation` the passes per batch.
+   */
+  microBatchSize?: string;
 }
 
 export interface StepMemoryCheck {
@@ -81,8 +86,9 @@ export function checkStepMemory(params: {
   /** The largest micro-batch below the current one that fits at `seqLength` (keeping the effective batch when it can). */
   const microBatch = (seqLength: number, below: number): { size: StepSize; need: StepNeed } | undefined => {
     for (let b = below; b >= 1; b--) {
-      if (options.gradAccumulation && effective % b !== 0) continue;
-      const candidate = { batchSize: b, seqLength, gradAccumulation: options.gradAccumulation ? effective / b : 1 };
+      if (options.gradAccumulation && !options.microBatchSize && effective % b !== 0) continue;
+      const passes = options.microBatchSize ? Math.ceil(effective / b) : options.gradAccumulation ? effective / b : 1;
+      const candidate = { batchSize: b, seqLength, gradAccumulation: passes };
       const candidateNeed = estimate(candidate);
       if (fitsWithMargin(candidateNeed)) return { size: candidate, need: candidateNeed };
     }
@@ -91,13 +97,17 @@ export function checkStepMemory(params: {
   const describe = (candidate: StepSize, withLength: boolean) => {
     const parts: string[] = [];
     if (withLength) parts.push(`${options.seqLength} ${candidate.seqLength}`);
+    if (options.microBatchSize) {
+      if (candidate.batchSize !== size.batchSize) parts.push(`${options.microBatchSize} ${candidate.batchSize}`);
+      return parts.join(' ');
+    }
     if (candidate.batchSize !== size.batchSize) parts.push(`${options.batchSize} ${candidate.batchSize}`);
     if (options.gradAccumulation && candidate.gradAccumulation !== size.gradAccumulation) parts.push(`${options.gradAccumulation} ${candidate.gradAccumulation}`);
     return parts.join(' ');
   };
   const smaller = microBatch(size.seqLength, size.batchSize - 1);
   if (smaller) {
-    const same = options.gradAccumulation ? ` (the same ${effective} sequences per step)` : ' (a smaller batch: a different recipe)';
+    const same = options.gradAccumulation || options.microBatchSize ? ` (the same ${effective} sequences per step)` : ' (a smaller batch: a different recipe)';
     ways.push(`${describe(smaller.size, false)}${same}, about ${formatBytes(smaller.need.totalBytes)}`);
   } else {
     for (const length of shorterLengths(size.seqLength)) {
@@ -110,10 +120,11 @@ export function checkStepMemory(params: {
   }
   if (ways.length === 0 && limits.heapBytes !== undefined) {
     const length = Math.min(32, size.seqLength);
-    const least = estimate({ batchSize: 1, seqLength: length, gradAccumulation: options.gradAccumulation ? effective : 1 });
+    const keeps = Boolean(options.gradAccumulation || options.microBatchSize);
+    const least = estimate({ batchSize: 1, seqLength: length, gradAccumulation: keeps ? effective : 1 });
     const cap = limits.heapName ?? formatBytes(limits.heapBytes);
     const verdict = least.totalBytes > limits.heapBytes ? `more than ${cap}` : `too close to ${cap} to train safely`;
-    ways.push(`none on ${limits.backend}: even batch 1 × ${length} tokens${options.gradAccumulation && effective > 1 ? ' with accumulation' : ''} needs about ${formatBytes(least.totalBytes)}, ${verdict}`);
+    ways.push(`none on ${limits.backend}: even batch 1 × ${length} tokens${keeps && effective > 1 ? ' with accumulation' : ''} needs about ${formatBytes(least.totalBytes)}, ${verdict}`);
   }
   ways.push(NATIVE_WAY_OUT);
 
@@ -122,7 +133,10 @@ export function checkStepMemory(params: {
     limits.heapBytes !== undefined && need.totalBytes > limits.heapBytes
       ? `more than ${limits.heapName ?? formatBytes(limits.heapBytes)}`
       : `its largest tensor (${need.largestTensor.what}, ${formatBytes(need.largestTensor.bytes)}) is over ${limits.tensorName ?? formatBytes(limits.tensorBytes ?? 0)}`;
-  const message = `${params.what}: one training step of batch ${size.batchSize} × ${size.seqLength} tokens${size.gradAccumulation > 1 ? ` (× ${size.gradAccumulation} accumulated)` : ''} needs about ${formatBytes(need.totalBytes)} on ${limits.backend} (${parts}), ${over}. Ways out: ${ways.join('; or ')}`;
+  const batch = options.microBatchSize && size.gradAccumulation > 1
+    ? `batch ${effective} in micro-batches of ${size.batchSize} × ${size.seqLength} tokens`
+    : `batch ${size.batchSize} × ${size.seqLength} tokens${size.gradAccumulation > 1 ? ` (× ${size.gradAccumulation} accumulated)` : ''}`;
+  const message = `${params.what}: one training step of ${batch} needs about ${formatBytes(need.totalBytes)} on ${limits.backend} (${parts}), ${over}. Ways out: ${ways.join('; or ')}`;
   return { fits: false, need, message };
 }
 
