@@ -6,7 +6,7 @@ import { isKoenbertError, memoryLimits } from '@koenbert/tensor-utils';
 import { parseEvalConfig } from '@koenbert/eval-klue-glue';
 import { plannedDistillStep, plannedEvalStep, withOutOfMemoryMessage } from '../src/commands/step-memory';
 import { checkStepMemory } from '@koenbert/tensor-utils';
-import { runCli } from './helpers';
+import { describeIfSharedData, runCli, SHARED_DATA } from './helpers';
 
 // Config-only folders (config.json, no weights): the check reads sizes only, before any data or weights.
 const bertBase = (vocab: number) => ({
@@ -135,5 +135,32 @@ describe('training steps that cannot fit are refused before any data is read', (
       throw new Error('ENOENT: en.txt');
     });
     await expect(other).rejects.toThrow('ENOENT: en.txt');
+  });
+});
+
+describeIfSharedData(['tokenizers/kcelectra-base', 'tokenizers/bert-base-uncased', 'text/ko/kolaw-constitution.txt'], 'koenbert run', () => {
+  test('refuses the distill stage of BERT-base-size teachers before merge-vocab runs', async () => {
+    // teachers with config.json and the real tokenizers, no weights: the check needs sizes only
+    const teachers: Record<string, string> = {};
+    for (const [lang, tokenizer, vocab] of [['ko', 'kcelectra-base', 50_135], ['en', 'bert-base-uncased', 30_522]] as const) {
+      teachers[lang] = await folder(`run-teacher-${lang}`, bertBase(vocab));
+      for (const file of await fs.readdir(path.join(SHARED_DATA, 'tokenizers', tokenizer))) {
+        await fs.copyFile(path.join(SHARED_DATA, 'tokenizers', tokenizer, file), path.join(teachers[lang], file));
+      }
+    }
+    const output = path.join(dir, 'run-base');
+    const file = path.join(dir, 'run-base.yaml');
+    const text = path.join(SHARED_DATA, 'text/ko/kolaw-constitution.txt');
+    await fs.writeFile(file, [
+      `output: ${output}`, 'name: koenbert-base', `korean: ${teachers.ko}`, `english: ${teachers.en}`, 'offline: true',
+      'distill:', '  preset: seed', `  data: { ko: [${text}], en: [${text}] }`,
+      'eval:', '  tasks: [glue-mrpc]', '',
+    ].join('\n'));
+    const run = await runCli(['run', '--config', file]);
+    expect(run.code).toBe(1);
+    const last = run.stderr.trimEnd().split('\n').pop()!;
+    expect(last).toMatch(/^koenbert: distill: one training step of batch 16 × 256 tokens needs about \d+\.\d GiB on wasm .* Ways out: none on wasm/);
+    expect(run.stderr).not.toContain('[merge-vocab] running');
+    await expect(fs.stat(path.join(output, 'merged-tokenizer'))).rejects.toThrow();
   });
 });

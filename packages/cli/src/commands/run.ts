@@ -10,6 +10,7 @@ import { runInitEmbeddings } from './init-embeddings';
 import { runMergeVocab } from './merge-vocab';
 import { RunConfigSchema, type RunConfig } from './run-config';
 import { planRun, runLayout, type RunUnit } from './run-plan';
+import { preflightRun } from './run-preflight';
 import { writeRunRecord } from './run-record';
 
 export { runLayout };
@@ -45,6 +46,8 @@ async function runPipeline(p: { ctx: CliContext; config: RunConfig; file: string
   const units = await planRun({ config, file });
   if (!p.rerunChanged && units.some((unit) => unit.state === 'changed')) throw changedError({ units, file, output: config.output });
 
+  // a training step that cannot fit is refused now, not after the stages before it have run
+  await preflightRun({ ctx, config, units });
   const say = (line: string) => ctx.io.stderr.write(`${line}\n`);
   await fs.mkdir(config.output, { recursive: true });
   const log = new JsonlLogger(out.log);

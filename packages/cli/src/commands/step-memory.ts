@@ -47,15 +47,21 @@ export function stepNeed(params: TrainingMemoryParams): StepNeed {
   return { totalBytes: bytes.total, largestTensor: estimate.largestTensor, parts };
 }
 
-async function sizesOf(model: string, hub: HubOptions): Promise<BertSizes> {
+export async function sizesOf(model: string, hub: HubOptions): Promise<BertSizes> {
   const dir = await resolveModelDir({ repoOrPath: model, files: ['config.json'], ...hub });
   return readBertConfig(dir);
 }
 
-/** The distill step: the student (trained, merged vocab) and the teachers of the languages with text (config.json only). */
-export async function plannedDistillStep(config: DistillConfig, name: SettingName = flagName): Promise<PlannedStep> {
+/**
+ * The distill step: the student (trained, merged vocab) and the teachers of the languages with text (config.json only);
+ * `studentIfMissing` stands in for a student folder not made yet (koenbert run, before init-embeddings).
+ */
+export async function plannedDistillStep(config: DistillConfig, name: SettingName = flagName, studentIfMissing?: BertSizes): Promise<PlannedStep> {
   const hub: HubOptions = { ...config.hub };
-  const student = await sizesOf(config.student, hub);
+  const student = await sizesOf(config.student, hub).catch((error: unknown) => {
+    if (studentIfMissing) return studentIfMissing;
+    throw error;
+  });
   const languages = (['en', 'ko'] as const).filter((lang) => config.data[lang].length > 0 || config.data.mixed.length > 0);
   const teachers = await Promise.all(languages.map((lang) => sizesOf(config.teachers[lang].model, hub)));
   return {
@@ -100,8 +106,11 @@ function headOf(taskName: EvalConfig['task']): { task: BertTask; numLabels: numb
  * The eval fine-tuning step, at the task's batch size (in micro-batches of --microBatchSize) and --maxLength (batches
  * are padded to their longest example: the worst case).
  */
-export async function plannedEvalStep(config: EvalConfig, name: SettingName = flagName): Promise<PlannedStep> {
-  const model = await sizesOf(config.model, { revision: config.revision, offline: config.offline, cacheDir: config.cacheDir, hubUrl: config.hubUrl });
+export async function plannedEvalStep(config: EvalConfig, name: SettingName = flagName, modelIfMissing?: BertSizes): Promise<PlannedStep> {
+  const model = await sizesOf(config.model, { revision: config.revision, offline: config.offline, cacheDir: config.cacheDir, hubUrl: config.hubUrl }).catch((error: unknown) => {
+    if (modelIfMissing) return modelIfMissing;
+    throw error;
+  });
   const hp = resolveHyperparameters(config);
   const head = headOf(config.task);
   const micro = Math.min(config.microBatchSize ?? hp.batchSize, hp.batchSize);
