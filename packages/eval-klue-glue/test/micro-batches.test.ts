@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BertModel } from '@koenbert/bert';
+import { BertModel, parseBertConfig } from '@koenbert/bert';
 import { initBackend, SeededRng } from '@koenbert/tensor-utils';
 import { finetuneIter, type FinetuneOutcome, type FinetuneParams } from '../src/lib/finetune/finetune-iter';
 import { IGNORE_LABEL } from '../src/lib/ner/align-char-labels';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', env: { KOENBERT_WASM_THREADS: '1' } });
   dir = mkdtempSync(path.join(os.tmpdir(), 'micro-batches-'));
   const model = BertModel.create({
-    config: { vocab_size: VOCAB, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, max_position_embeddings: 64 },
+    config: parseBertConfig({ vocab_size: VOCAB, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, max_position_embeddings: 64 }),
     task: 'base',
     seed: 5,
   });
