@@ -10,59 +10,17 @@ Run by the .mjs benchmark; alone:  /usr/bin/python3 tools/bench/bench_train_step
 Prints one JSON line: {"torch": "...", "threads": 1, "ms": [per-step ms], "losses": [...]}.
 """
 import json
-import math
 import os
 import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-VOCAB, HIDDEN, LAYERS, HEADS, FFN, SEQ, BATCH, MAX_POS = 8000, 256, 4, 4, 1024, 128, 8, 512
-DROPOUT, LR, MASK_ID = 0.1, 1e-4, 4
+from torch_bert_mlm import BertForMaskedLM
 
-
-class Layer(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.query, self.key, self.value = nn.Linear(HIDDEN, HIDDEN), nn.Linear(HIDDEN, HIDDEN), nn.Linear(HIDDEN, HIDDEN)
-        self.attn_out, self.attn_norm = nn.Linear(HIDDEN, HIDDEN), nn.LayerNorm(HIDDEN, eps=1e-12)
-        self.inter, self.out, self.out_norm = nn.Linear(HIDDEN, FFN), nn.Linear(FFN, HIDDEN), nn.LayerNorm(HIDDEN, eps=1e-12)
-
-    def forward(self, x, bias):
-        b, s, _ = x.shape
-        split = lambda t: t.view(b, s, HEADS, HIDDEN // HEADS).transpose(1, 2)
-        scores = split(self.query(x)) @ split(self.key(x)).transpose(-1, -2) / math.sqrt(HIDDEN // HEADS) + bias
-        probs = F.dropout(torch.softmax(scores, dim=-1), DROPOUT, self.training)
-        context = (probs @ split(self.value(x))).transpose(1, 2).reshape(b, s, HIDDEN)
-        x = self.attn_norm(F.dropout(self.attn_out(context), DROPOUT, self.training) + x)
-        return self.out_norm(F.dropout(self.out(F.gelu(self.inter(x))), DROPOUT, self.training) + x)
-
-
-class BertMlm(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.words, self.positions, self.types = nn.Embedding(VOCAB, HIDDEN), nn.Embedding(MAX_POS, HIDDEN), nn.Embedding(2, HIDDEN)
-        self.emb_norm = nn.LayerNorm(HIDDEN, eps=1e-12)
-        self.layers = nn.ModuleList([Layer() for _ in range(LAYERS)])
-        self.transform, self.transform_norm = nn.Linear(HIDDEN, HIDDEN), nn.LayerNorm(HIDDEN, eps=1e-12)
-        self.decoder_bias = nn.Parameter(torch.zeros(VOCAB))
-        for module in self.modules():
-            if isinstance(module, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(module.weight, std=0.02)
-            if isinstance(module, nn.Linear):
-                nn.init.zeros_(module.bias)
-
-    def forward(self, ids, mask):
-        s = ids.shape[1]
-        x = self.words(ids) + self.positions.weight[:s] + self.types.weight[0]
-        x = F.dropout(self.emb_norm(x), DROPOUT, self.training)
-        bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-        for layer in self.layers:
-            x = layer(x, bias)
-        h = self.transform_norm(F.gelu(self.transform(x)))
-        return h @ self.words.weight.T + self.decoder_bias
+VOCAB, HIDDEN, LAYERS, HEADS, FFN, SEQ, BATCH = 8000, 256, 4, 4, 1024, 128, 8
+LR, MASK_ID = 1e-4, 4
 
 
 def batch(generator):
@@ -78,7 +36,7 @@ def main():
     warmup, steps = int(sys.argv[1]), int(sys.argv[2])
     torch.set_num_threads(int(os.environ.get('KOENBERT_BENCH_TORCH_THREADS', '1')))
     torch.manual_seed(0)
-    model = BertMlm().train()
+    model = BertForMaskedLM(VOCAB, HIDDEN, LAYERS, HEADS, FFN).train()
     no_decay = [p for n, p in model.named_parameters() if 'bias' in n or 'norm' in n]
     decay = [p for n, p in model.named_parameters() if not ('bias' in n or 'norm' in n)]
     optimizer = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.01}, {'params': no_decay, 'weight_decay': 0.0}], lr=LR)
