@@ -108,7 +108,7 @@ describe('training steps that cannot fit are refused before any data is read', (
   test('info <model> prints the estimate on the picked backend', async () => {
     const run = await runCli(['info', path.join(dir, 'base-classifier')]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/training step estimate on wasm \(fine-tuning, batch 32 × 128; the wasm heap's 4 GiB\):\n {4}weights 422 MiB \+ gradients 422 MiB \+ AdamW moments 844 MiB \+ activations of 32 × 128 tokens \d+\.\d GiB = \d+\.\d GiB: does not fit\n {4}Ways out: --microBatchSize \d+ \(the same 32 sequences per step\)/);
+    expect(run.stdout).toMatch(/training step estimate on wasm \(fine-tuning, batch 32 × 128; the wasm heap's 4 GiB\):\n {4}weights 422 MiB \+ gradients 422 MiB \+ AdamW moments 844 MiB \+ activations of 32 × 128 tokens \d+\.\d GiB = \d+\.\d GiB: does not fit\n {4}more than the wasm heap's 4 GiB\. Ways out: --microBatchSize \d+ \(the same 32 sequences per step\)/);
     const fits = await runCli(['info', path.join(dir, 'small-student')]);
     expect(fits.stdout).toMatch(/= \d+ MiB: fits/);
   });

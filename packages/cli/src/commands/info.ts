@@ -85,7 +85,7 @@ export async function memoryLines(model: string, choice: BackendChoice): Promise
     `  training step estimate on ${choice.name} (fine-tuning, batch ${step.size.batchSize} × ${step.size.seqLength}; ${cap}):`,
     `    ${check.need.parts.map(([name, bytes]) => `${name} ${formatBytes(bytes)}`).join(' + ')} = ${formatBytes(check.need.totalBytes)}: ${check.fits ? 'fits' : 'does not fit'}`,
   ];
-  if (!check.fits && check.message) lines.push(`    ${check.message.slice(check.message.indexOf('Ways out:'))}`);
+  if (!check.fits) lines.push(`    ${check.over}. ${check.waysOut}`);
   if (check.warning) lines.push(`    warning: ${check.warning}`);
   return lines;
 }

@@ -185,7 +185,7 @@ export async function withOutOfMemoryMessage<T>(params: { step?: PlannedStep; li
     // the step did not fit after all: ask for the ways out below what was tried
     const tighter: MemoryLimits = { ...limits, heapBytes: Math.min(limits.heapBytes ?? Infinity, need * 0.999) };
     const check = checkStepMemory({ ...step, limits: tighter });
-    const ways = check.message?.slice(check.message.indexOf('Ways out:')) ?? '';
+    const ways = check.waysOut ?? '';
     throw new KoenbertError({
       code: 'OUT_OF_MEMORY',
       message: `${step.what}: ran out of memory on ${limits.backend} during training (${cause}; the estimate was ${(need / 2 ** 30).toFixed(1)} GiB${limits.heapName ? ` of ${limits.heapName}` : ''}). ${ways}`,

@@ -72,6 +72,7 @@ describe('checkStepMemory', () => {
     const refused = checkStepMemory({ what: 'distill', size: { batchSize: 16, seqLength: 128, gradAccumulation: 1 }, estimate, limits: gpu, options: distillOptions });
     expect(refused.message).toContain("its largest tensor (attention maps, 512 MiB) is over the WebGPU adapter's largest buffer a shader binds (256 MiB)");
     expect(refused.message).toContain('--optim.batchSize 8 --optim.gradAccumulation 2');
+    expect(refused.message).toContain('which have no WebGPU buffer limit');
     const native = checkStepMemory({ what: 'distill', size: { batchSize: 64, seqLength: 128, gradAccumulation: 1 }, estimate, limits: memoryLimits({ backend: 'tensorflow', systemBytes: 8 * GiB }), options: distillOptions });
     expect(native.fits).toBe(true);
     expect(native.warning).toBe("distill: one training step needs about 18.0 GiB, more than this machine's 8.0 GiB of memory: expect swapping or a crash; lower --optim.batchSize or --data.maxLength");

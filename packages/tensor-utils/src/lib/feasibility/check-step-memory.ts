@@ -36,6 +36,9 @@ export interface StepMemoryCheck {
   need: StepNeed;
   /** One line when the step does not fit (the refusal). */
   message?: string;
+  /** Its parts: which cap is exceeded ("more than the wasm heap's 4 GiB"), and "Ways out: …". */
+  over?: string;
+  waysOut?: string;
   /** One line when it fits the backend but not the machine's memory (tensorflow, cpu: warn only). */
   warning?: string;
 }
@@ -126,7 +129,7 @@ export function checkStepMemory(params: {
     const verdict = least.totalBytes > limits.heapBytes ? `more than ${cap}` : `too close to ${cap} to train safely`;
     ways.push(`none on ${limits.backend}: even batch 1 × ${length} tokens${keeps && effective > 1 ? ' with accumulation' : ''} needs about ${formatBytes(least.totalBytes)}, ${verdict}`);
   }
-  ways.push(NATIVE_WAY_OUT);
+  ways.push(limits.backend === 'webgpu' ? NATIVE_WAY_OUT.replace('which have no 4 GiB heap', 'which have no WebGPU buffer limit') : NATIVE_WAY_OUT);
 
   const parts = need.parts.map(([name, bytes]) => `${name} ${formatBytes(bytes)}`).join(' + ');
   const over =
@@ -137,7 +140,8 @@ export function checkStepMemory(params: {
     ? `batch ${effective} in micro-batches of ${size.batchSize} × ${size.seqLength} tokens`
     : `batch ${size.batchSize} × ${size.seqLength} tokens${size.gradAccumulation > 1 ? ` (× ${size.gradAccumulation} accumulated)` : ''}`;
   const message = `${params.what}: one training step of ${batch} needs about ${formatBytes(need.totalBytes)} on ${limits.backend} (${parts}), ${over}. Ways out: ${ways.join('; or ')}`;
-  return { fits: false, need, message };
+  const waysOut = `Ways out: ${ways.join('; or ')}`;
+  return { fits: false, need, message, over, waysOut };
 }
 
 /** The refusal as the error the CLI prints (exit 1). */
