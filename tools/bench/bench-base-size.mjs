@@ -9,6 +9,11 @@
 // The PyTorch side (transformers' BertForSequenceClassification, fp32) runs in the same run when KOENBERT_BENCH_PYTHON
 // (or the pinned venv of tools/interop) has transformers; --no-torch skips it.
 //
+// On a GPU machine without node_modules (the H200 of tools/gpu-check.mjs): bundle it with esbuild (--external:'*.node'
+// --external:tokenizers, a `require` banner as in gpu-check's --pack), put node_modules/webgpu/{package.json,index.js,
+// dist/linux-x64/dawn.node} and node_modules/tokenizers/{package.json,index.js,tokenizers.linux-x64-gnu.node} beside it,
+// and run with KOENBERT_BACKEND=webgpu (the wasm backend does not run from the bundle). Run that way on one H200 on
+// 2026-12-04 (numbers in the root README).
 // NOT RUN on the development VM (2 vCPU, busy): one base-size step is minutes and GBs there. --small runs the same code
 // on tiny sizes in seconds (what the tests of this tool's path use). Rerun from the repository root after
 //   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert @koenbert/distill @koenbert/eval-klue-glue
@@ -40,11 +45,14 @@ const S = SMALL
   : { hidden: 768, layers: 12, heads: 12, ffn: 3072, vocabFt: 32_000, vocabEn: 30_522, vocabKo: 32_000, vocabStudent: 77_780, ftBatch: 32, ftSeq: 128, dBatch: 16, dSeq: 256, relationHeads: 24, distillSteps: 100_000 };
 const sizes = (vocab) => ({ vocab_size: vocab, hidden_size: S.hidden, num_hidden_layers: S.layers, num_attention_heads: S.heads, intermediate_size: S.ffn, max_position_embeddings: 512, type_vocab_size: 2 });
 
-const backend = await initBackend({ logger: (line) => console.log(line) });
+// a literal import, so that a bundle of this tool (for a GPU machine without node_modules) carries the webgpu backend
+const loadModule = (name) => (name === '@tensorflow/tfjs-backend-webgpu' ? import('@tensorflow/tfjs-backend-webgpu') : import(name));
+const backend = await initBackend({ logger: (line) => console.log(line), loadModule });
 const limits = memoryLimits({ backend: backend.name, adapter: backend.name === 'webgpu' ? (await probeWebGpu()).adapter : undefined });
 // --heap-mib N: pretend the heap is N MiB (exercises the micro-batch path with --small)
 if (arg('heap-mib', 0) > 0) Object.assign(limits, { heapBytes: arg('heap-mib', 0) * 2 ** 20, heapName: `a pretended ${arg('heap-mib', 0)} MiB heap` });
-const cores = backend.name === 'wasm' ? Math.min(8, Number(process.env.KOENBERT_WASM_THREADS ?? os.cpus().length)) : os.cpus().length;
+// core-seconds make sense where the CPU does the work (wasm, cpu, tfjs-node); on a GPU they are left out
+const cores = backend.name === 'wasm' ? Math.min(8, Number(process.env.KOENBERT_WASM_THREADS ?? os.cpus().length)) : backend.name === 'webgpu' ? undefined : os.cpus().length;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const vmHwmMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024;
 const need = (params) => {
@@ -168,12 +176,12 @@ if (!flag('no-torch')) {
 }
 
 console.log('');
-console.log(`backend ${backend.name}, ${cores} core${cores === 1 ? '' : 's'} (${os.cpus()[0]?.model ?? '?'}); median of ${STEPS} steps after ${WARMUP} warm-up; ${new Date().toISOString().slice(0, 10)}`);
+console.log(`backend ${backend.name}, ${cores ?? 'GPU, not counted'} core${cores === 1 ? '' : 's'} (${os.cpus()[0]?.model ?? '?'}); median of ${STEPS} steps after ${WARMUP} warm-up; ${new Date().toISOString().slice(0, 10)}`);
 console.log('| step | micro-batch | estimate | s/step | core-s/step | whole run at this speed | peak RSS (MB) |');
 console.log('|---|---:|---:|---:|---:|---|---:|');
 for (const row of rows) {
   if (row.refused) console.log(`| ${row.label} | – | – | does not fit | – | ${row.refused} | – |`);
-  else console.log(`| ${row.label} | ${row.micro} | ${formatBytes(row.estimate)} | ${row.seconds.toFixed(2)} | ${(row.seconds * cores).toFixed(1)} | ${row.runSteps.toLocaleString('en-US')} steps ≈ ${formatPlanDuration(row.seconds * row.runSteps)} | ${vmHwmMb().toFixed(0)} |`);
+  else console.log(`| ${row.label} | ${row.micro} | ${formatBytes(row.estimate)} | ${row.seconds.toFixed(2)} | ${cores === undefined ? '–' : (row.seconds * cores).toFixed(1)} | ${row.runSteps.toLocaleString('en-US')} steps ≈ ${formatPlanDuration(row.seconds * row.runSteps)} | ${vmHwmMb().toFixed(0)} |`);
 }
 if (torch?.stepSeconds) console.log(`| PyTorch ${torch.torch} (transformers ${torch.transformers}) CPU, ${torch.threads} thread(s): fine-tuning, batch ${S.ftBatch} × ${S.ftSeq} | ${S.ftBatch} | – | ${median(torch.stepSeconds).toFixed(2)} | ${(median(torch.stepSeconds) * torch.threads).toFixed(1)} | – | ${torch.peakRssMb.toFixed(0)} |`);
 else if (torch) console.log(`PyTorch side skipped: ${torch.skipped ?? 'no result'}`);
