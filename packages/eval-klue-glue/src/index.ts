@@ -30,6 +30,7 @@ export { meanStd } from './lib/data/mean-std';
 
 // Tokenization and NER alignment
 export { loadTokenizer, type LoadedTokenizer } from './lib/tokenize/load-tokenizer';
+export { TOKENIZER_CHOICES, tokenizerLanguage, type TokenizerChoice } from './lib/tokenize/tokenizer-choice';
 export { encodeExamples, type EncodedExample } from './lib/tokenize/encode-examples';
 export { alignCharLabels, IGNORE_LABEL } from './lib/ner/align-char-labels';
 export { charPredictions } from './lib/ner/char-predictions';

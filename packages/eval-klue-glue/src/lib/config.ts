@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseWithSchema } from '@koenbert/tensor-utils';
 import { getTask, TASK_NAMES, type Hyperparameters, type TaskSpec } from './tasks/task-registry';
+import { TOKENIZER_CHOICES } from './tokenize/tokenizer-choice';
 
 /**
  * Everything `evaluate` needs for one task; the CLI turns the fields into flags (`--cv 5`, `--limit 200`, …).
@@ -41,6 +42,14 @@ export const EvalConfigSchema = z.strictObject({
     .lt(1)
     .default(0.1)
     .describe('checkpoint best: fraction of the training examples (of each cv training part) held out, seeded, to choose the epoch on'),
+  tokenizer: z
+    .enum(TOKENIZER_CHOICES)
+    .default('task')
+    .describe("tokenizer file of a koenbert merged folder: task (the task language's tokenizer-ko/en.json), merged (tokenizer.json), ko, en"),
+  devTokenizer: z
+    .enum(TOKENIZER_CHOICES)
+    .optional()
+    .describe('train → dev runs: tokenizer file for the dev split only, e.g. ko to score Korean after English training (zero-shot KorSTS); default: tokenizer'),
   tokenTypeIds: z.boolean().default(true).describe('feed token_type_ids for sentence pairs (false: all zeros, as the original evaluation did)'),
   evalBatchSize: z.number().int().positive().default(64).describe('batch size for scoring'),
   maxGradNorm: z.number().positive().default(1).describe('clip gradients to this global norm'),

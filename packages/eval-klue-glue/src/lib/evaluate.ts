@@ -20,6 +20,7 @@ import { loadSplit } from './tasks/load-split';
 import { getTask, type TaskSpec } from './tasks/task-registry';
 import { encodeExamples, type EncodedExample } from './tokenize/encode-examples';
 import { loadTokenizer } from './tokenize/load-tokenizer';
+import { tokenizerLanguage, type TokenizerChoice } from './tokenize/tokenizer-choice';
 
 /** Where a run sits: its seed and, in cv mode, its held-out fold (0-based) of `folds`. */
 export interface RunContext {
@@ -100,7 +101,12 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
   // the caller's backend (whatever tf.getBackend() says) is used as it is; only when none is set yet is one picked
   if (!tf.getBackend()) await initBackend({});
   const folder = await resolveBertFolder({ model: config.model, ...hub });
-  const tokenizer = await loadTokenizer({ dir: folder.dir, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), language: task.benchmark === 'klue' ? 'ko' : 'en' });
+  const tokenizerFor = (choice: TokenizerChoice) =>
+    loadTokenizer({ dir: folder.dir, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), language: tokenizerLanguage(choice, task) });
+  const tokenizer = await tokenizerFor(config.tokenizer);
+  // cross-lingual scoring (zero-shot KorSTS): the scored split may need another language's segmentation
+  const devTokenizer = config.devTokenizer && config.devTokenizer !== config.tokenizer ? await tokenizerFor(config.devTokenizer) : tokenizer;
+  const tokenizerSources = devTokenizer === tokenizer ? tokenizer.source : `${tokenizer.source} (train), ${devTokenizer.source} (dev)`;
   const mode = config.cv !== undefined ? 'cv' : 'train-dev';
   const data: PreparedData =
     mode === 'cv'
@@ -110,7 +116,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
         })()
       : {
           train: await encodeExamples({ tokenizer, examples: await loadExamples(config, task, 'train', hp.seed) }),
-          evalSet: await encodeExamples({ tokenizer, examples: await loadExamples(config, task, 'dev', hp.seed) }),
+          evalSet: await encodeExamples({ tokenizer: devTokenizer, examples: await loadExamples(config, task, 'dev', hp.seed) }),
         };
   const seeds = Array.from({ length: config.seeds }, (_, i) => hp.seed + i);
   const splits = runSplits({
@@ -132,7 +138,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
     evalExamples: data.evalSet.length,
     folds: data.folds?.length,
     seeds,
-    tokenizer: tokenizer.source,
+    tokenizer: tokenizerSources,
   };
 
   const runs: RunRecord[] = [];
@@ -222,6 +228,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
     checkpoint: config.checkpoint,
     ...(config.checkpoint === 'best' ? { validationFraction: config.validationFraction } : {}),
     tokenTypeIds: config.tokenTypeIds,
+    tokenizer: tokenizerSources,
     source: config.source,
     ...(config.limit !== undefined ? { limit: config.limit } : {}),
     hyperparameters: hp,

@@ -15,6 +15,7 @@ import { loadSplit } from '../tasks/load-split';
 import { getTask, type MetricName, type TaskName, type TaskSpec } from '../tasks/task-registry';
 import { encodeExamples, type EncodedExample } from '../tokenize/encode-examples';
 import { loadTokenizer } from '../tokenize/load-tokenizer';
+import { tokenizerLanguage, type TokenizerChoice } from '../tokenize/tokenizer-choice';
 import { probeFeatures, type Pooling } from './probe-features';
 import { applyRidgeProbe, fitRidgeProbe } from './ridge-probe';
 
@@ -36,6 +37,10 @@ export interface LinearProbeParams {
   seeds?: number;
   maxLength?: number;
   pooling?: Pooling;
+  /** Which tokenizer file encodes the text (as eval's `tokenizer`): default the task language's. */
+  tokenizer?: TokenizerChoice;
+  /** Train → dev: the dev split's tokenizer file (e.g. `ko` for zero-shot KorSTS); default `tokenizer`. */
+  devTokenizer?: TokenizerChoice;
   batchSize?: number;
   /** Writes `<outputDir>/<model>/<task>.probe.json`. */
   outputDir?: string;
@@ -54,6 +59,8 @@ export interface ProbeResult {
   folds?: number;
   pooling: Pooling;
   maxLength: number;
+  /** The tokenizer file(s) the text was encoded with. */
+  tokenizer: string;
   seeds: number[];
   trainExamples: number;
   evalExamples: number;
@@ -124,10 +131,17 @@ export async function linearProbe(params: LinearProbeParams): Promise<ProbeResul
   const pooling = params.pooling ?? 'mean';
   const maxLength = params.maxLength ?? task.defaults.maxLength;
   const folder = await resolveBertFolder({ model: params.model });
-  const tokenizer = await loadTokenizer({ dir: folder.dir, maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0) });
+  const tokenizerFor = (choice: TokenizerChoice) =>
+    loadTokenizer({ dir: folder.dir, maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), language: tokenizerLanguage(choice, task) });
+  const tokenizer = await tokenizerFor(params.tokenizer ?? 'task');
+  // in cv mode the dev pool is also the training data: one tokenizer for it
+  const devTokenizer = params.devTokenizer && params.cv === undefined ? await tokenizerFor(params.devTokenizer) : tokenizer;
   const model = await BertModel.fromPretrained(folder.dir, { task: 'base' });
   const load = async (split: 'train' | 'dev') =>
-    encodeExamples({ tokenizer, examples: await loadSplit({ task, split, dataDir: params.dataDir, file: split === 'train' ? params.trainFile : params.devFile }) });
+    encodeExamples({
+      tokenizer: split === 'dev' ? devTokenizer : tokenizer,
+      examples: await loadSplit({ task, split, dataDir: params.dataDir, file: split === 'train' ? params.trainFile : params.devFile }),
+    });
   const featuresOf = async (examples: readonly EncodedExample[]) => {
     const { hidden, sentences, tokens } = await probeFeatures({ model, examples, padId: tokenizer.padId, pooling, perToken: task.kind === 'token-classification', useTokenTypeIds: task.isPair, batchSize: params.batchSize });
     const rows = tokens ?? examples.map((_, i) => sentences!.subarray(i * hidden, (i + 1) * hidden));
@@ -179,6 +193,7 @@ export async function linearProbe(params: LinearProbeParams): Promise<ProbeResul
       ...(params.cv !== undefined ? { folds: params.cv } : {}),
       pooling,
       maxLength,
+      tokenizer: devTokenizer === tokenizer ? tokenizer.source : `${tokenizer.source} (train), ${devTokenizer.source} (dev)`,
       seeds,
       trainExamples: fits[0].train.length,
       evalExamples: dev.length,

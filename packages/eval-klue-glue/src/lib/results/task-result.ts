@@ -46,6 +46,8 @@ export interface TaskResult {
   folds?: number;
   checkpoint: 'best' | 'last';
   tokenTypeIds: boolean;
+  /** The tokenizer file(s) the text was encoded with (absent in results written before it was recorded). */
+  tokenizer?: string;
   source: 'official' | 'hub';
   limit?: number;
   hyperparameters: Hyperparameters;
