@@ -27,6 +27,7 @@ function dataFlags(paths, data, task) {
   const flags = ['--dataDir', data];
   if (TRAIN_SUBSETS[task]) flags.push('--trainFile', subsetFile(paths, task));
   if (spec.devFile) flags.push('--devFile', path.join(data, spec.devFile));
+  if (spec.devTokenizer) flags.push('--devTokenizer', spec.devTokenizer);
   if (spec.cv) flags.push('--cv', String(spec.cv));
   return flags;
 }

@@ -1,6 +1,6 @@
 // One probe cell: `linearProbe` of @koenbert/eval-klue-glue on one model and task, result JSON to --out.
 //   node tools/replication/probe-cell.mjs --model DIR --name NAME --task TASK --data DIR --out FILE [--cv K]
-//     [--trainFile F] [--devFile F] [--seeds 3] [--seed 42] [--pooling mean] [--maxLength 128]
+//     [--trainFile F] [--devFile F] [--devTokenizer ko|en|merged|task] [--seeds 3] [--seed 42] [--pooling mean] [--maxLength 128]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { linearProbe } from '@koenbert/eval-klue-glue';
@@ -16,6 +16,7 @@ const { values: f } = parseArgs({
     cv: { type: 'string' },
     trainFile: { type: 'string' },
     devFile: { type: 'string' },
+    devTokenizer: { type: 'string' },
     seeds: { type: 'string', default: '3' },
     seed: { type: 'string', default: '42' },
     pooling: { type: 'string', default: 'mean' },
@@ -36,6 +37,7 @@ const result = await linearProbe({
   dataDir: f.data,
   ...(f.trainFile ? { trainFile: f.trainFile } : {}),
   ...(f.devFile ? { devFile: f.devFile } : {}),
+  ...(f.devTokenizer ? { devTokenizer: f.devTokenizer } : {}),
   ...(f.cv ? { cv: Number(f.cv) } : {}),
   seeds: Number(f.seeds),
   seed: Number(f.seed),

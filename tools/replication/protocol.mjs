@@ -51,7 +51,8 @@ export const FINETUNE_TASKS = {
   'glue-sst2': { task: 'glue-sst2', epochs: 2 },
   'glue-qnli': { task: 'glue-qnli', cv: 3, epochs: 5 },
   // fine-tuned on English STS-B train, scored on the row-aligned Korean translation of its dev set
-  'korsts-zero-shot': { task: 'glue-stsb', epochs: 3, devFile: 'kor-nlu/korsts-dev.tsv' },
+  // (trained with the English tokenizer file, scored with the Korean one: each language segmented as in distillation)
+  'korsts-zero-shot': { task: 'glue-stsb', epochs: 3, devFile: 'kor-nlu/korsts-dev.tsv', devTokenizer: 'ko' },
 };
 
 /** Shared fine-tuning hyperparameters (small models from scratch or from small teachers learn at a larger lr than BERT-base). */
