@@ -164,7 +164,7 @@ function protocolRecord() {
     summary:
       'train → full dev where a local train split exists (SST-2 and KLUE NLI on seeded 8,000-example train subsets), 3-fold CV over the full dev set for KLUE YNAT, KLUE NER and GLUE QNLI with the epoch chosen on a validation part of the training folds; ' +
       `every model fine-tuned with the same settings (lr ${FINETUNE_OPTIONS.lr}, batch ${FINETUNE_OPTIONS.batchSize}, max length ${FINETUNE_OPTIONS.maxLength}, warm-up ${FINETUNE_OPTIONS.warmupRatio}, weight decay ${FINETUNE_OPTIONS.weightDecay}, epochs per task in tools/replication/protocol.mjs), ${SEEDS} seeds; ` +
-      `probes: frozen ${PROBE_OPTIONS.pooling}-pooled last layer (per token for NER), ridge read-out with λ by 5-fold CV inside the training part; zero-shot KorSTS: fine-tuned on GLUE STS-B train, scored on KorSTS dev.`,
+      `probes: frozen ${PROBE_OPTIONS.pooling}-pooled last layer (per token for NER), ridge read-out with λ by 5-fold CV inside the training part; zero-shot KorSTS: fine-tuned on GLUE STS-B train (English tokenizer file), scored on KorSTS dev (Korean tokenizer file).`,
     seeds: SEEDS,
     finetune: { options: FINETUNE_OPTIONS, tasks: FINETUNE_TASKS, trainSubsets: TRAIN_SUBSETS },
     probe: PROBE_OPTIONS,
