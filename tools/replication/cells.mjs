@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { modelFingerprint } from './fingerprint.mjs';
-import { FINETUNE_OPTIONS, FINETUNE_TASKS, FIRST_SEED, PROBE_OPTIONS, SEEDS, TRAIN_SUBSETS } from './protocol.mjs';
+import { FINETUNE_OPTIONS, FINETUNE_TASKS, MICRO_BATCH, FIRST_SEED, PROBE_OPTIONS, SEEDS, TRAIN_SUBSETS } from './protocol.mjs';
 
 export function cellFile(paths, { model, task, instrument }) {
   return path.join(paths.cells, instrument, model, `${task}.json`);
@@ -45,6 +45,7 @@ export function finetuneArgs(paths, data, { model, task }) {
     '--epochs', String(spec.epochs), '--lr', String(o.lr), '--batchSize', String(o.batchSize), '--maxLength', String(o.maxLength),
     '--warmupRatio', String(o.warmupRatio), '--weightDecay', String(o.weightDecay), '--checkpoint', o.checkpoint,
     '--seed', String(FIRST_SEED), '--seeds', String(SEEDS), '--outputDir', path.join(paths.scratch, task),
+    ...(MICRO_BATCH[model] ? ['--microBatchSize', String(MICRO_BATCH[model])] : []),
   ];
 }
 

@@ -57,6 +57,8 @@ export const FINETUNE_TASKS = {
 
 /** Shared fine-tuning hyperparameters (small models from scratch or from small teachers learn at a larger lr than BERT-base). */
 export const FINETUNE_OPTIONS = { lr: 5e-4, batchSize: 32, maxLength: 128, warmupRatio: 0.1, weightDecay: 0.01, checkpoint: 'best' };
+/** Models whose 32 × 128 step does not fit the 4 GiB wasm heap run it in micro-batches (the same optimizer steps). */
+export const MICRO_BATCH = { 'teacher-en-minilm': 8 };
 
 /** Probes: frozen mean-pooled last layer (per token for NER), ridge read-out; same splits as fine-tuning. */
 export const PROBE_OPTIONS = { pooling: 'mean', maxLength: 128 };
