@@ -22,11 +22,4 @@ export default tseslint.config(
     files: ['packages/cli/src/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
-  {
-    // Unused names in files that other work of issue 17 is rewriting now (distill-iter's training step, the Hub
-    // downloader): the `fs` import of distill-iter.ts and the destructured `url` of download-to-cache.ts. Warnings
-    // until those changes land; then delete this block.
-    files: ['packages/distill/src/lib/train/distill-iter.ts', 'packages/tensor-utils/src/lib/hub/download-to-cache.ts'],
-    rules: { '@typescript-eslint/no-unused-vars': 'warn' },
-  },
 );

@@ -6,7 +6,7 @@ import { makeFolds } from './data/make-folds';
 import { runSplits } from './data/run-splits';
 import { subsample } from './data/subsample';
 import { finetuneIter, type FinetuneEvent, type FinetuneOutcome } from './finetune/finetune-iter';
-import { majorityPredictions } from './finetune/majority-predictions';
+import { majorityBaseline } from './finetune/majority-baseline';
 import { poolPredictions } from './finetune/pool-predictions';
 import { taskMetrics, type MetricValues, type TaskPredictions } from './metrics/task-metrics';
 import { resolveBertFolder } from './model/resolve-bert-folder';
@@ -19,8 +19,7 @@ import type { TaskExample } from './tasks/examples';
 import { loadSplit } from './tasks/load-split';
 import { getTask, type TaskSpec } from './tasks/task-registry';
 import { encodeExamples, type EncodedExample } from './tokenize/encode-examples';
-import { loadTokenizer } from './tokenize/load-tokenizer';
-import { tokenizerLanguage, type TokenizerChoice } from './tokenize/tokenizer-choice';
+import { loadTaskTokenizers } from './tokenize/load-task-tokenizer';
 
 /** Where a run sits: its seed and, in cv mode, its held-out fold (0-based) of `folds`. */
 export interface RunContext {
@@ -101,12 +100,9 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
   // the caller's backend (whatever tf.getBackend() says) is used as it is; only when none is set yet is one picked
   if (!tf.getBackend()) await initBackend({});
   const folder = await resolveBertFolder({ model: config.model, ...hub });
-  const tokenizerFor = (choice: TokenizerChoice) =>
-    loadTokenizer({ dir: folder.dir, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), language: tokenizerLanguage(choice, task) });
-  const tokenizer = await tokenizerFor(config.tokenizer);
   // cross-lingual scoring (zero-shot KorSTS): the scored split may need another language's segmentation
-  const devTokenizer = config.devTokenizer && config.devTokenizer !== config.tokenizer ? await tokenizerFor(config.devTokenizer) : tokenizer;
-  const tokenizerSources = devTokenizer === tokenizer ? tokenizer.source : `${tokenizer.source} (train), ${devTokenizer.source} (dev)`;
+  const tokenizers = await loadTaskTokenizers({ dir: folder.dir, task, maxLength: hp.maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), choice: config.tokenizer, devChoice: config.devTokenizer });
+  const { train: tokenizer, dev: devTokenizer, sources: tokenizerSources } = tokenizers;
   const mode = config.cv !== undefined ? 'cv' : 'train-dev';
   const data: PreparedData =
     mode === 'cv'
@@ -203,13 +199,11 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
     records.push(...predictionRecords({ task, seed, ids: data.evalSet.map((e) => e.id), folds: foldOf, predictions: pooled }));
   }
 
-  const baselineParts = splits.map((split) => ({
-    indices: split.evalIndices,
-    predictions: majorityPredictions({ task, train: split.train.map((i) => data.train[i]), evalSet: split.evalIndices.map((i) => data.evalSet[i]) }),
-  }));
-  const majorityBaseline = baselineParts.every((p) => p.predictions !== undefined)
-    ? taskMetrics({ task, predictions: poolPredictions({ size: data.evalSet.length, parts: baselineParts as Array<{ indices: number[]; predictions: TaskPredictions }> }) })
-    : undefined;
+  const baseline = majorityBaseline({
+    task,
+    size: data.evalSet.length,
+    runs: splits.map((split) => ({ indices: split.evalIndices, train: split.train.map((i) => data.train[i]), evalSet: split.evalIndices.map((i) => data.evalSet[i]) })),
+  });
 
   const summary = summariseSeeds({ metrics: task.metrics, seeds, seedMetrics });
   const metrics = summary.metrics;
@@ -236,7 +230,7 @@ export async function* evaluateIter(input: EvalConfigInput): AsyncGenerator<Eval
     trainExamples: trainCount,
     evalExamples: data.evalSet.length,
     metrics,
-    ...(majorityBaseline ? { majorityBaseline } : {}),
+    ...(baseline ? { majorityBaseline: baseline } : {}),
     ...(predictionsFile ? { predictionsFile } : {}),
     ...(notes.size > 0 ? { notes: [...notes] } : {}),
     runs,

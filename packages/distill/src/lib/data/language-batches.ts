@@ -2,6 +2,7 @@ import type { HubOptions } from '@koenbert/tensor-utils';
 import { encodeAligned, type MergeMap, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { CorpusStream, type CorpusSourceSpec, type CorpusStreamState } from './corpus-stream';
 import type { Language } from './detect-language';
+import { padAlignedBatch } from './pad-aligned-batch';
 import { PositionedPacker, type AlignedTokens, type SavedPackerState, type SpecialIds } from './packing';
 
 /** One batch of one language, padded to its longest sequence; row-major [batchSize, seqLength]. */
@@ -107,18 +108,7 @@ export class LanguageBatches {
     for (let i = 0; i < batchSize; i++) {
       sequences.push(await this.packer.nextSequence({ maxLength: this.maxLength, packing: this.packing, specials: this.specials }));
     }
-    const seqLength = Math.max(...sequences.map((s) => s.teacherIds.length));
-    const teacherIds = new Int32Array(batchSize * seqLength).fill(this.padIds.teacher);
-    const studentIds = new Int32Array(batchSize * seqLength).fill(this.padIds.student);
-    const attentionMask = new Int32Array(batchSize * seqLength);
-    let tokens = 0;
-    sequences.forEach((sequence, row) => {
-      teacherIds.set(sequence.teacherIds, row * seqLength);
-      studentIds.set(sequence.studentIds, row * seqLength);
-      attentionMask.fill(1, row * seqLength, row * seqLength + sequence.teacherIds.length);
-      tokens += sequence.teacherIds.length;
-    });
-    return { lang: this.lang, batchSize, seqLength, teacherIds, studentIds, attentionMask, tokens };
+    return padAlignedBatch({ lang: this.lang, sequences, padIds: this.padIds });
   }
 
   getState(): LanguageDataState {

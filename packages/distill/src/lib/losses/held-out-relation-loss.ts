@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BertModel } from '@koenbert/bert';
 import { KoenbertError } from '@koenbert/tensor-utils';
 import { encodeAligned, type MergeMap, type TeacherLanguage, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
+import { padAlignedBatch } from '../data/pad-aligned-batch';
 import { minilmV2RelationLoss, RELATION_TYPES, type RelationType } from './minilm-v2';
 
 export interface HeldOutRelationLoss {
@@ -38,16 +39,18 @@ export function heldOutRelationLoss(params: {
   const lines = params.lines.filter((line) => line.trim().length > 0);
   if (lines.length === 0) throw new KoenbertError({ code: 'EMPTY_INPUT', message: `no non-empty ${params.lang} lines to measure the relation loss on` });
   const batchSize = params.batchSize ?? 32;
+  // padded positions are masked out of the relations; the ids there only have to be valid
+  const padIds = { teacher: params.teacherTokenizer.padId ?? 0, student: Number(params.student.config.pad_token_id ?? 0) };
   const sums: Record<RelationType, number> = { qq: 0, kk: 0, vv: 0 };
   let tokens = 0;
   for (let start = 0; start < lines.length; start += batchSize) {
-    const encoded = lines
+    const sequences = lines
       .slice(start, start + batchSize)
       .map((text) => encodeAligned({ text, lang: params.lang, merged: params.merged, teacher: params.teacherTokenizer, maxLength: params.maxLength }));
-    const batch = padAligned(encoded, params.teacherTokenizer.padId ?? 0);
+    const batch = padAlignedBatch({ lang: params.lang, sequences, padIds });
     const perRelation = tf.tidy(() => {
-      const shape: [number, number] = [encoded.length, batch.seqLength];
-      const attentionMask = tf.tensor2d(batch.mask, shape, 'int32');
+      const shape: [number, number] = [batch.batchSize, batch.seqLength];
+      const attentionMask = tf.tensor2d(batch.attentionMask, shape, 'int32');
       const qkvOf = (model: BertModel, ids: Int32Array, layer: number) => {
         const { query, key, value } = model.forward({ inputIds: tf.tensor2d(ids, shape, 'int32'), attentionMask, outputQkvLayers: [layer] }).qkv![0];
         return { query, key, value };
@@ -70,21 +73,4 @@ export function heldOutRelationLoss(params: {
   }
   const perRelation = Object.fromEntries(RELATION_TYPES.map((type) => [type, sums[type] / tokens])) as Record<RelationType, number>;
   return { loss: perRelation.qq + perRelation.kk + perRelation.vv, perRelation, sequences: lines.length, tokens };
-}
-
-/** Right-pads aligned sequences to the longest (student padding uses the same slot: only the mask is read there). */
-function padAligned(encoded: ReturnType<typeof encodeAligned>[], padId: number) {
-  const seqLength = Math.max(...encoded.map((e) => e.teacherIds.length));
-  const size = encoded.length * seqLength;
-  const teacherIds = new Int32Array(size).fill(padId);
-  const studentIds = new Int32Array(size).fill(padId);
-  const mask = new Int32Array(size);
-  let tokens = 0;
-  encoded.forEach((e, row) => {
-    teacherIds.set(e.teacherIds, row * seqLength);
-    studentIds.set(e.studentIds, row * seqLength);
-    mask.fill(1, row * seqLength, row * seqLength + e.teacherIds.length);
-    tokens += e.teacherIds.length;
-  });
-  return { seqLength, teacherIds, studentIds, mask, tokens };
 }

@@ -2,20 +2,21 @@ import path from 'node:path';
 import { BertModel } from '@koenbert/bert';
 import { writeFileAtomic } from '@koenbert/tensor-utils';
 import { makeFolds } from '../data/make-folds';
-import { meanStd } from '../data/mean-std';
 import { subsample } from '../data/subsample';
-import { majorityPredictions } from '../finetune/majority-predictions';
+import { majorityBaseline } from '../finetune/majority-baseline';
 import { poolPredictions } from '../finetune/pool-predictions';
 import { goldOf } from '../finetune/predict';
 import { taskMetrics, type MetricValues, type TaskPredictions } from '../metrics/task-metrics';
+import { summariseSeeds } from '../results/summarise-seeds';
+import type { TaskResult } from '../results/task-result';
 import { resolveBertFolder } from '../model/resolve-bert-folder';
 import { charPredictions } from '../ner/char-predictions';
 import { IGNORE_LABEL } from '../ner/align-char-labels';
 import { loadSplit } from '../tasks/load-split';
-import { getTask, type MetricName, type TaskName, type TaskSpec } from '../tasks/task-registry';
+import { getTask, type TaskName, type TaskSpec } from '../tasks/task-registry';
 import { encodeExamples, type EncodedExample } from '../tokenize/encode-examples';
-import { loadTokenizer } from '../tokenize/load-tokenizer';
-import { tokenizerLanguage, type TokenizerChoice } from '../tokenize/tokenizer-choice';
+import { loadTaskTokenizers } from '../tokenize/load-task-tokenizer';
+import type { TokenizerChoice } from '../tokenize/tokenizer-choice';
 import { probeFeatures, type Pooling } from './probe-features';
 import { applyRidgeProbe, fitRidgeProbe } from './ridge-probe';
 
@@ -46,30 +47,20 @@ export interface LinearProbeParams {
   outputDir?: string;
 }
 
-export interface ProbeResult {
+/** A probe's result: the fields it shares with a fine-tuning result (`TaskResult`), plus what only a probe has. */
+export interface ProbeResult
+  extends Pick<
+    TaskResult,
+    'model' | 'modelPath' | 'task' | 'title' | 'benchmark' | 'primaryMetric' | 'mode' | 'folds' | 'seeds' | 'trainExamples' | 'evalExamples' | 'metrics' | 'majorityBaseline' | 'notes' | 'createdAt' | 'seconds'
+  > {
   format: typeof PROBE_RESULT_FORMAT;
   instrument: 'probe';
-  model: string;
-  modelPath: string;
-  task: TaskName;
-  title: string;
-  benchmark: 'klue' | 'glue';
-  primaryMetric: MetricName;
-  mode: 'train-dev' | 'cv';
-  folds?: number;
   pooling: Pooling;
   maxLength: number;
   /** The tokenizer file(s) the text was encoded with. */
   tokenizer: string;
-  seeds: number[];
-  trainExamples: number;
-  evalExamples: number;
-  metrics: Partial<Record<MetricName, { mean: number; std: number; values: number[] }>>;
-  majorityBaseline?: MetricValues;
   /** Per seed, per fit (one, or one per fold): the ridge strength chosen by CV on the training rows. */
   alphas: number[][];
-  createdAt: string;
-  seconds: number;
 }
 
 interface Fit {
@@ -131,11 +122,16 @@ export async function linearProbe(params: LinearProbeParams): Promise<ProbeResul
   const pooling = params.pooling ?? 'mean';
   const maxLength = params.maxLength ?? task.defaults.maxLength;
   const folder = await resolveBertFolder({ model: params.model });
-  const tokenizerFor = (choice: TokenizerChoice) =>
-    loadTokenizer({ dir: folder.dir, maxLength, fallbackPadId: Number(folder.config.pad_token_id ?? 0), language: tokenizerLanguage(choice, task) });
-  const tokenizer = await tokenizerFor(params.tokenizer ?? 'task');
   // in cv mode the dev pool is also the training data: one tokenizer for it
-  const devTokenizer = params.devTokenizer && params.cv === undefined ? await tokenizerFor(params.devTokenizer) : tokenizer;
+  const tokenizers = await loadTaskTokenizers({
+    dir: folder.dir,
+    task,
+    maxLength,
+    fallbackPadId: Number(folder.config.pad_token_id ?? 0),
+    choice: params.tokenizer ?? 'task',
+    devChoice: params.cv === undefined ? params.devTokenizer : undefined,
+  });
+  const { train: tokenizer, dev: devTokenizer } = tokenizers;
   const model = await BertModel.fromPretrained(folder.dir, { task: 'base' });
   const load = async (split: 'train' | 'dev') =>
     encodeExamples({
@@ -171,15 +167,8 @@ export async function linearProbe(params: LinearProbeParams): Promise<ProbeResul
       alphas.push(parts.map((p) => p.alpha));
       seedMetrics.push(taskMetrics({ task, predictions: poolPredictions({ size: dev.length, parts }) }));
     }
-    const baselineParts = fits.map((fit) => ({ indices: fit.indices, predictions: majorityPredictions({ task, train: fit.train, evalSet: fit.evalSet }) }));
-    const majorityBaseline = baselineParts.every((p) => p.predictions !== undefined)
-      ? taskMetrics({ task, predictions: poolPredictions({ size: dev.length, parts: baselineParts as Array<{ indices: number[]; predictions: TaskPredictions }> }) })
-      : undefined;
-    const metrics: ProbeResult['metrics'] = {};
-    for (const metric of task.metrics) {
-      const values = seedMetrics.map((m) => m[metric as MetricName] ?? Number.NaN);
-      metrics[metric] = { ...meanStd(values), values };
-    }
+    const baseline = majorityBaseline({ task, size: dev.length, runs: fits });
+    const { metrics, notes } = summariseSeeds({ metrics: task.metrics, seeds, seedMetrics });
     const result: ProbeResult = {
       format: PROBE_RESULT_FORMAT,
       instrument: 'probe',
@@ -193,12 +182,13 @@ export async function linearProbe(params: LinearProbeParams): Promise<ProbeResul
       ...(params.cv !== undefined ? { folds: params.cv } : {}),
       pooling,
       maxLength,
-      tokenizer: devTokenizer === tokenizer ? tokenizer.source : `${tokenizer.source} (train), ${devTokenizer.source} (dev)`,
+      tokenizer: tokenizers.sources,
       seeds,
       trainExamples: fits[0].train.length,
       evalExamples: dev.length,
       metrics,
-      ...(majorityBaseline ? { majorityBaseline } : {}),
+      ...(baseline ? { majorityBaseline: baseline } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
       alphas,
       createdAt: new Date().toISOString(),
       seconds: (Date.now() - started) / 1000,

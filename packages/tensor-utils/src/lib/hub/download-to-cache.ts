@@ -75,7 +75,7 @@ export async function downloadToCache(params: {
   fetch: typeof fetch;
   timeoutSeconds: number;
 }): Promise<string> {
-  const { url, file, repoFolder, commit, where, timeoutSeconds } = params;
+  const { file, repoFolder, commit, where, timeoutSeconds } = params;
   const blobId = blobIdOf(file);
   const blobs = path.join(repoFolder, 'blobs');
   const blobPath = insideFolder(blobs, blobId, 'blob id');
