@@ -13,7 +13,8 @@
 // weights it measured; a finished cell is never recomputed while those weights are unchanged, so a killed or
 // interrupted replication continues where it stopped (on any machine that rebuilds the same seeded teachers).
 // At the end (and after every cell) docs/replication/replication.{json,md} and the SVG charts are rewritten.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@koenbert/tensor-utils';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cellFile, cellState, finetuneArgs, finetuneResultFile, probeArgs, relationFile, subsetFile } from './replication/cells.mjs';
@@ -51,12 +52,6 @@ function fail(message) {
   process.exit(1);
 }
 
-function writeAtomic(file, text) {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp-${process.pid}`, text);
-  renameSync(`${file}.tmp-${process.pid}`, file);
-}
-
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 const finished = {
   teacher: (dir) => existsSync(path.join(dir, 'model.safetensors')) && existsSync(path.join(dir, 'pretrain-report.json')),
@@ -92,14 +87,14 @@ function teacherRecord(lang) {
 }
 
 // ---- data subsets and models made here ----------------------------------------------------------------------------
-function ensureSubsets() {
+async function ensureSubsets() {
   for (const task of Object.keys(TRAIN_SUBSETS)) {
     const target = subsetFile(paths, task);
     if (existsSync(target)) continue;
     const spec = TRAIN_SUBSETS[task];
     const source = path.join(DATA, spec.file);
     if (!existsSync(source)) fail(`${source}: file not found (the replication reads ../shared/data)`);
-    writeAtomic(target, SeededSubset.of({ file: source, limit: spec.limit, seed: 42 }));
+    await writeFileAtomic(target, SeededSubset.of({ file: source, limit: spec.limit, seed: 42 }));
   }
 }
 
@@ -189,7 +184,7 @@ async function runCell(lane, cell) {
   }
   const metric = result.primaryMetric;
   const primary = result.metrics[metric];
-  writeAtomic(file, `${JSON.stringify({ ...cell, metric, values: primary.values, mean: primary.mean, std: primary.std, fingerprint, seconds: (Date.now() - started) / 1000, measuredAt: new Date().toISOString(), majorityBaseline: result.majorityBaseline, result }, null, 1)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify({ ...cell, metric, values: primary.values, mean: primary.mean, std: primary.std, fingerprint, seconds: (Date.now() - started) / 1000, measuredAt: new Date().toISOString(), majorityBaseline: result.majorityBaseline, result }, null, 1)}\n`);
 }
 
 /** The teacher a student's relations are measured against: its own English teacher for the MiniLM run. */
@@ -205,7 +200,7 @@ async function runRelationCell(lane, cell) {
     args: ['--student', paths.models[cell.model], '--teacher', paths.models[relationTeacher(cell)], '--lang', cell.language, ...RELATION_TEXT[cell.language].flatMap((f) => ['--text', path.join(DATA, f)]), '--out', out],
   });
   const record = readJson(out);
-  writeAtomic(relationFile(paths, cell), `${JSON.stringify({ ...cell, ...record, fingerprint: await modelFingerprint(paths.models[cell.model]) }, null, 1)}\n`);
+  await writeFileAtomic(relationFile(paths, cell), `${JSON.stringify({ ...cell, ...record, fingerprint: await modelFingerprint(paths.models[cell.model]) }, null, 1)}\n`);
 }
 
 // ---- the summary --------------------------------------------------------------------------------------------------
@@ -215,9 +210,9 @@ async function summarize() {
   const teachers = Object.fromEntries(['ko', 'en'].map((lang) => [lang, teacherRecord(lang)]).filter(([, t]) => t));
   const totals = { done: cells.filter((c) => c.model !== 'majority').length + relation.length, total: MODEL_ORDER.length * INSTRUMENTS.length * TASKS.length + RELATION_MODELS.length * 2 };
   const input = { cells, relation, teachers, protocol: protocolRecord(), totals };
-  writeAtomic(path.join(paths.out, 'replication.json'), `${JSON.stringify(replicationJson(input), null, 1)}\n`);
-  writeAtomic(path.join(paths.out, 'replication.md'), replicationMarkdown(input));
-  for (const instrument of INSTRUMENTS) writeAtomic(path.join(paths.out, `${instrument}-averages.svg`), averagesSvg(cells, instrument));
+  await writeFileAtomic(path.join(paths.out, 'replication.json'), `${JSON.stringify(replicationJson(input), null, 1)}\n`);
+  await writeFileAtomic(path.join(paths.out, 'replication.md'), replicationMarkdown(input));
+  for (const instrument of INSTRUMENTS) await writeFileAtomic(path.join(paths.out, `${instrument}-averages.svg`), averagesSvg(cells, instrument));
   for (const lang of ['ko', 'en']) {
     const curve = path.join(paths.teachers[lang], 'mlm-loss-curve.svg');
     if (existsSync(curve)) copyFileSync(curve, path.join(paths.out, `teacher-${lang}-mlm-loss.svg`));
@@ -245,7 +240,7 @@ if (flags.list) {
   process.exit(0);
 }
 
-ensureSubsets();
+await ensureSubsets();
 await ensureMerged('prep');
 await ensureRandomInit('prep');
 const teachersReady = modelReady('teacher-ko') && modelReady('teacher-en');

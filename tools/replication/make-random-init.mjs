@@ -18,20 +18,13 @@ if (!existsSync(vocabFile)) {
 }
 const vocabSize = readFileSync(vocabFile, 'utf8').split('\n').filter((line) => line.length > 0).length;
 await initBackend({ backend: 'wasm' });
+// the sizes of the teachers (and so of the students); every other field takes transformers' BertConfig default
 const config = {
   vocab_size: vocabSize,
   hidden_size: TEACHER_ARCH.hidden,
   num_hidden_layers: TEACHER_ARCH.layers,
   num_attention_heads: TEACHER_ARCH.heads,
   intermediate_size: TEACHER_ARCH.intermediate,
-  hidden_act: 'gelu',
-  hidden_dropout_prob: 0.1,
-  attention_probs_dropout_prob: 0.1,
-  max_position_embeddings: 512,
-  type_vocab_size: 2,
-  initializer_range: 0.02,
-  layer_norm_eps: 1e-12,
-  pad_token_id: 0,
   model_type: 'bert',
 };
 const temp = `${to}.tmp-${process.pid}`;
