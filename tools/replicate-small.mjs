@@ -75,6 +75,7 @@ function teacherRecord(lang) {
   const report = readJson(path.join(dir, 'pretrain-report.json'));
   return {
     heldOutPerplexity: report.heldOut?.finalPerplexity,
+    heldOutCurve: (report.heldOut?.evals ?? []).map((e) => ({ step: e.step, perplexity: e.perplexity })),
     steps: report.steps,
     tokens: report.tokens ?? report.steps * Number(report.batch.split('×')[0]) * Number(report.batch.split('×')[1]),
     seconds: report.seconds ?? report.secondsThisRun,

@@ -120,6 +120,8 @@ export function replicationMarkdown({ cells, relation, teachers, protocol, total
       return t ? `| ${lang} | ${t.params.toLocaleString('en-US')} | ${t.vocabSize.toLocaleString('en-US')} | ${t.steps} | ${(t.tokens / 1e6).toFixed(1)} M | ${t.heldOutPerplexity?.toFixed(1) ?? '–'} | ${(t.seconds / 3600).toFixed(1)} |` : `| ${lang} | not built yet | | | | | |`;
     }),
     '',
+    ...['ko', 'en'].filter((lang) => teachers[lang]?.heldOutCurve?.length).map((lang) => `Held-out perplexity of the ${lang} teacher by step: ${teachers[lang].heldOutCurve.map((p) => `${p.step}: ${Math.round(p.perplexity).toLocaleString('en-US')}`).join(', ')}.`),
+    '',
     'teacher-en-minilm: sentence-transformers/all-MiniLM-L6-v2 (pretrained, H 384, L 6, 22.7 M parameters; `node tools/teachers/fetch-minilm-teacher.mjs`), a real English teacher beside the self-trained one; koenbert-minilm is the recipe with it as the English teacher.',
     '',
     `Protocol: ${protocol.summary}`,
