@@ -112,6 +112,27 @@ describe('losses', () => {
     tf.dispose([logits, labels, grad]);
   });
 
+  it("crossEntropyLoss kernel 'one-hot' is the same loss and gradient as the default, to rounding", () => {
+    const rows = [[1, 2, 3], [0, 0, 0], [5, -1, 0], [0.5, -2, 1], [-3, 4, 0.25]];
+    const logits = tf.tensor2d(rows);
+    const labels = tf.tensor1d([2, -100, 0, 1, 1], 'int32');
+    const results = Object.fromEntries(
+      (['sparse', 'one-hot'] as const).map((kernel) => {
+        const loss = crossEntropyLoss({ logits, labels, kernel });
+        const grad = tf.grad((x: tf.Tensor) => crossEntropyLoss({ logits: x, labels, kernel }))(logits);
+        const result = { loss: loss.dataSync()[0], grad: Array.from(grad.dataSync()) };
+        tf.dispose([loss, grad]);
+        return [kernel, result];
+      }),
+    );
+    expect(results['one-hot'].loss).toBeCloseTo(results.sparse.loss, 6);
+    results['one-hot'].grad.forEach((value, i) => expect(value).toBeCloseTo(results.sparse.grad[i], 6));
+    expect(results['one-hot'].grad.slice(3, 6).map(Math.abs)).toEqual([0, 0, 0]); // the ignored row
+    const none = crossEntropyLoss({ logits, labels: tf.fill([5], -100, 'int32'), kernel: 'one-hot' });
+    expect(none.dataSync()[0]).toBe(0);
+    tf.dispose([logits, labels, none]);
+  });
+
   it('mseLoss is the mean squared error', () => {
     const loss = mseLoss({ predictions: tf.tensor2d([[1], [2]]), targets: tf.tensor1d([0, 4]) });
     expect(loss.dataSync()[0]).toBeCloseTo((1 + 4) / 2, 6);

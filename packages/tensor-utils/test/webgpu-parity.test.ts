@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { BertModel, crossEntropyLoss, parseBertConfig, type BertTask } from '@koenbert/bert';
 import { minilmV2RelationLoss } from '../../distill/src/lib/losses/minilm-v2';
-import { maskedCrossEntropy } from '../../eval-klue-glue/src/lib/finetune/task-loss';
 import { AdamW, SeededRng, clipByGlobalNorm, gelu, initBackend, layerNorm, probeWebGpu, sparseSoftmaxCrossEntropy } from '../src';
 
 // webgpu (tfjs-backend-webgpu on Dawn) against wasm (the project's kernels) on a tiny BERT: forward, every gradient,
@@ -300,7 +299,7 @@ describeWebGpu(`webgpu against wasm (${here.why})`, () => {
       const regressor = model('sequence-classification', 1, 4);
       params = classifier.trainableParams().size;
       const cls = lossAndGrads(classifier, () =>
-        maskedCrossEntropy({ logits: classifier.forward({ inputIds, attentionMask }).logits as tf.Tensor, labels: Int32Array.from(DATA.classLabels) }),
+        crossEntropyLoss({ logits: classifier.forward({ inputIds, attentionMask }).logits as tf.Tensor, labels: tf.tensor1d(Int32Array.from(DATA.classLabels), 'int32'), kernel: 'one-hot' }),
       );
       const reg = regressor.valueAndGrads(() =>
         tf.mean(tf.squaredDifference(tf.reshape(regressor.forward({ inputIds, attentionMask }).logits as tf.Tensor, [-1]), tf.tensor1d(DATA.scores))) as tf.Scalar,
