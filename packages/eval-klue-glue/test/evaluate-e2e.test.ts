@@ -4,17 +4,19 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@koenbert/tensor-utils';
 import { evaluate, evaluateIter, type EvaluateEvent } from '../src/lib/evaluate';
+import { bertTaskOf } from '../src/lib/finetune/bert-task-of';
 import { batchInputs } from '../src/lib/finetune/predict';
 import { mergeResults } from '../src/lib/results/merge-results';
 import type { PredictionRecord } from '../src/lib/results/prediction-records';
 import { rescorePredictions } from '../src/lib/results/rescore-predictions';
 import type { TaskResult } from '../src/lib/results/task-result';
 import { renderMarkdownReport } from '../src/lib/report/render-markdown-report';
-import { getTask, type TaskName } from '../src/lib/tasks/task-registry';
+import { getTask, KLUE_NER_LABELS, type TaskName } from '../src/lib/tasks/task-registry';
 import { collateBatch } from '../src/lib/tokenize/collate-batch';
 import { encodeExamples } from '../src/lib/tokenize/encode-examples';
 import { loadTokenizer } from '../src/lib/tokenize/load-tokenizer';
 import { describeIfSharedData, SHARED_DATA } from './shared-data';
+import { KNOWN_BIAS, nll, setKnownHead } from './known-logits';
 import { makeTinyBert } from './tiny-model';
 
 // Every task end to end on the real dev files with a tiny random BERT (hidden 32, 2 layers), subsampled with
@@ -128,6 +130,50 @@ describeIfSharedData(['klue', 'glue', 'tokenizers/kcelectra-base', 'models/tiny-
     expect(merged.tasks).toHaveLength(8);
     const markdown = renderMarkdownReport({ merged });
     expect(markdown.split('\n').filter((line) => line.startsWith('| tiny-random |'))).toHaveLength(9);
+  });
+});
+
+// Issue 17: a wrong task loss (a plain mean over NER tokens, a scaled MSE, …) must fail an end-to-end test. The model's
+// classifier weight is 0, so every row's (every token's) logits are its known bias, and every training label is the same,
+// so the first step's loss is a closed form whichever examples the batch holds: data files → tokenizer → batches →
+// forward → task loss → the step event.
+const SENTENCES = ['a cat sat on the mat', 'the dog ran home', 'it is raining again', 'we like green tea', 'my phone is old', 'they play chess', 'a red car stopped', 'time flies fast', 'she reads books', 'the sun is up'];
+const KNOWN_LABEL_RUNS: Array<{ task: TaskName; files: (sentences: string[]) => string; expected: (bias: number[]) => number }> = [
+  { task: 'glue-sst2', files: (sentences) => ['sentence\tlabel', ...sentences.map((text) => `${text}\t1`)].join('\n'), expected: (bias) => nll(bias, 1) },
+  {
+    task: 'glue-stsb',
+    files: (sentences) => ['index\tsentence1\tsentence2\tscore', ...sentences.map((text, i) => `${i}\t${text}\t${sentences[(i + 1) % sentences.length]}\t3.2`)].join('\n'),
+    expected: (bias) => (bias[0] - 3.2) ** 2,
+  },
+  {
+    // every character is B-PS; [CLS], [SEP], the extra pieces of a character and padding must not count
+    task: 'klue-ner',
+    files: (sentences) => sentences.map((text) => [...text.replace(/ /g, '')].map((char) => `${char}\tB-PS`).join('\n')).join('\n\n'),
+    expected: (bias) => nll(bias, KLUE_NER_LABELS.indexOf('B-PS')),
+  },
+];
+
+describeIfSharedData(['models/tiny-random-bert'], 'the first step’s loss end to end, for known logits', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'eval-known-logits-'));
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm' });
+  });
+
+  it.each(KNOWN_LABEL_RUNS)('$task', async ({ task, files, expected }) => {
+    const { numLabels } = bertTaskOf(getTask(task));
+    const model = await makeTinyBert({ tokenizerDir: path.join(SHARED_DATA, 'models/tiny-random-bert') });
+    await setKnownHead({ dir: model, numLabels });
+    const trainFile = path.join(dir, `${task}-train.tsv`);
+    const devFile = path.join(dir, `${task}-dev.tsv`);
+    writeFileSync(trainFile, `${files(SENTENCES)}\n`);
+    writeFileSync(devFile, `${files(SENTENCES.slice(0, 4))}\n`);
+    const steps: number[] = [];
+    for await (const event of evaluateIter({ model, task, trainFile, devFile, epochs: 1, batchSize: 4, maxLength: 16, checkpoint: 'last' })) {
+      if (event.type === 'step') steps.push(event.loss);
+    }
+    const want = expected(KNOWN_BIAS[numLabels]);
+    expect(steps.length).toBeGreaterThan(0);
+    expect(Math.abs(steps[0] - want)).toBeLessThanOrEqual(1e-6 * want);
   });
 });
 
