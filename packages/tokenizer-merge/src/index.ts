@@ -5,6 +5,7 @@ export { tokenizerSpecToJson, type TokenizerSpec, type SpecialTokens } from './l
 export { readTokenizerDir, TOKENIZER_FILES, type TokenizerDir, type TokenizerFormat } from './lib/io/read-tokenizer-dir';
 export { readVocabFile } from './lib/io/read-vocab-file';
 export { readTextSource, type TextSample } from './lib/io/read-text-source';
+export { splitSourceColumn } from './lib/io/split-source-column';
 export { buildMergeMap, type MergedVocab, type MergeCounts } from './lib/build-merge-map';
 export { readMergeMap, parseMergeMap, mergeIdTables, MERGE_MAP_FORMAT, MERGE_MAP_FILE, type MergeMap, type MergeMapEntry, type MergeIdTables } from './lib/merge-map';
 export { encodeAligned, encodeAlignedBatch, type AlignedIds, type TeacherLanguage } from './lib/encode-aligned';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readTextSource } from '../src';
+import { readTextSource, splitSourceColumn } from '../src';
 import { removeDir, tempDir } from './helpers/fixtures';
 
 describe('readTextSource', () => {
@@ -40,5 +40,19 @@ describe('readTextSource', () => {
     await expect(readTextSource({ source: `${path.join(root, 'table.tsv')}#text` })).rejects.toThrow(
       `${path.join(root, 'table.tsv')}: no column named text (header: id, sentence, label)`,
     );
+  });
+});
+
+describe('splitSourceColumn', () => {
+  test.each([
+    ['data/en.txt', { file: 'data/en.txt' }],
+    ['data/ner.tsv#1', { file: 'data/ner.tsv', column: '1' }],
+    ['data/wiki.jsonl.gz#text', { file: 'data/wiki.jsonl.gz', column: 'text' }],
+    ['hf:wikimedia/wikipedia/20231101.ko#text', { file: 'hf:wikimedia/wikipedia/20231101.ko', column: 'text' }],
+    ['a#b.tsv#sentence', { file: 'a#b.tsv', column: 'sentence' }],
+    ['#drafts.txt', { file: '#drafts.txt' }],
+    ['notes#2/a.txt', { file: 'notes#2/a.txt' }],
+  ])('%s', (source, parts) => {
+    expect(splitSourceColumn(source)).toEqual(parts);
   });
 });

@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { splitSourceColumn } from '@koenbert/tokenizer-merge';
 
 /** `owner/name` or `name` that is not an existing path: a Hub repo id (as tensor-utils' classifyRepoOrPath decides). */
 export function looksLikeHubId(source: string): boolean {
   return !path.isAbsolute(source) && !/^(\.|~)/.test(source) && source.split('/').length <= 2 && /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/.test(source);
-}
-
-/** A text source without its `#column` suffix (the file or folder it reads). */
-export function sourcePath(source: string): string {
-  const hash = source.lastIndexOf('#');
-  return hash > 0 && !source.slice(hash + 1).includes('/') ? source.slice(0, hash) : source;
 }
 
 async function listFiles(dir: string, recursive: boolean): Promise<string[]> {
@@ -35,7 +30,7 @@ async function listFiles(dir: string, recursive: boolean): Promise<string[]> {
 export async function fingerprintInput(params: { source: string; kind: 'model' | 'text'; revision?: string }): Promise<string | undefined> {
   const { source, kind } = params;
   if (source.startsWith('hf:')) return source;
-  const target = kind === 'text' ? sourcePath(source) : source;
+  const target = kind === 'text' ? splitSourceColumn(source).file : source;
   const stat = await fs.stat(target).catch(() => undefined);
   if (!stat) return kind === 'model' && looksLikeHubId(source) ? `hub:${source}@${params.revision ?? 'main'}` : undefined;
   const files = stat.isDirectory() ? await listFiles(target, kind === 'text') : [target];

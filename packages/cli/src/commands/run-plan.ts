@@ -4,8 +4,8 @@ import { distillConfigSchema, DISTILL_PRESETS, parseDistillConfig, type DistillC
 import { InitEmbeddingsConfigSchema, INIT_REPORT_FILE, type InitEmbeddingsConfig } from '@koenbert/embed-init';
 import { EvalConfigSchema, resultFile, type EvalConfig, type TaskName } from '@koenbert/eval-klue-glue';
 import { isKoenbertError, KoenbertError, resolveConfig } from '@koenbert/tensor-utils';
-import { MERGE_MAP_FILE, MergeVocabsConfigSchema, type MergeVocabsConfig } from '@koenbert/tokenizer-merge';
-import { fingerprintInput, sourcePath } from './run-fingerprint';
+import { MERGE_MAP_FILE, MergeVocabsConfigSchema, splitSourceColumn, type MergeVocabsConfig } from '@koenbert/tokenizer-merge';
+import { fingerprintInput } from './run-fingerprint';
 import { describeChanges, readRunRecord, recordDigest, RUN_RECORD_FILE, RUN_RECORD_FORMAT, RUN_RECORD_SUFFIX, type RunRecord } from './run-record';
 import { flattenKeys, RUN_MODELS, type RunConfig } from './run-config';
 
@@ -91,7 +91,7 @@ export async function planRun(params: PlanParams): Promise<RunUnit[]> {
   const model = async (key: string, source: string, revision?: string): Promise<string> =>
     (await fingerprintInput({ source, kind: 'model', revision })) ?? missing(key, source);
   const texts = async (key: string, sources: string[], into: Record<string, string>): Promise<void> => {
-    for (const source of sources) into[source] = (await fingerprintInput({ source, kind: 'text' })) ?? missing(key, sourcePath(source));
+    for (const source of sources) into[source] = (await fingerprintInput({ source, kind: 'text' })) ?? missing(key, splitSourceColumn(source).file);
   };
 
   // ---- configs, all resolved before anything runs

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { KoenbertError, listRepoFiles, type HubOptions } from '@koenbert/tensor-utils';
+import { splitSourceColumn } from '@koenbert/tokenizer-merge';
 
 export type CorpusFormat = 'text' | 'jsonl' | 'tsv' | 'parquet';
 
@@ -32,12 +33,6 @@ export function corpusFormatOf(file: string): { format: CorpusFormat; gzip: bool
   return undefined;
 }
 
-function splitField(source: string): { target: string; field?: string } {
-  const hash = source.lastIndexOf('#');
-  if (hash <= 0 || source.slice(hash + 1).includes('/')) return { target: source };
-  return { target: source.slice(0, hash), field: source.slice(hash + 1) };
-}
-
 const SUPPORTED = '.txt, .jsonl, .tsv (each optionally .gz) or .parquet';
 
 /**
@@ -49,7 +44,7 @@ const SUPPORTED = '.txt, .jsonl, .tsv (each optionally .gz) or .parquet';
  * (JSONL, parquet) or 0 (TSV).
  */
 export async function listCorpusFiles(params: { source: string; hub?: HubOptions }): Promise<CorpusFile[]> {
-  const { target, field } = splitField(params.source);
+  const { file: target, column: field } = splitSourceColumn(params.source);
   if (target.startsWith(HUB_PREFIX)) {
     const parts = target.slice(HUB_PREFIX.length).split('/').filter((part) => part.length > 0);
     if (parts.length < 2) {

@@ -1,5 +1,6 @@
 import { KoenbertError } from '@koenbert/tensor-utils';
 import { readTextFile } from './read-text-file';
+import { splitSourceColumn } from './split-source-column';
 
 /** Sentences read from one text source, and how many the source had before sampling. */
 export interface TextSample {
@@ -46,12 +47,10 @@ export function spreadSample<T>(items: T[], count: number): T[] {
  */
 export async function readTextSource(params: { source: string; maxLines?: number }): Promise<TextSample> {
   const { source } = params;
-  const hash = source.lastIndexOf('#');
-  const column = hash > 0 && !source.slice(hash + 1).includes('/') ? source.slice(hash + 1) : null;
-  const file = column === null ? source : source.slice(0, hash);
+  const { file, column } = splitSourceColumn(source);
   const text = (await readTextFile(file)).replace(/^\uFEFF/, '');
   let rows = text.split(/\r?\n/);
-  if (column !== null) {
+  if (column !== undefined) {
     const split = file.endsWith('.csv') ? splitCsvLine : (line: string) => line.split('\t');
     let index = /^\d+$/.test(column) ? Number(column) : -1;
     if (index < 0) {
