@@ -12,6 +12,8 @@ export default tseslint.config(
     files: ['packages/*/src/**/*.ts'],
     rules: {
       'no-console': 'error',
+      // tools/ may import the packages, never the reverse (test helpers for other packages: @koenbert/tensor-utils/testing)
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+tools/', message: 'packages never import tools/ (tools import packages).' }] }],
       // `let [lo, hi] = …` where only one of the pair is reassigned stays one statement
       'prefer-const': ['error', { destructuring: 'all' }],
       // `_name` marks a value that is deliberately unused (destructuring it away, a callback's unused argument)

@@ -3,9 +3,14 @@
 const path = require('node:path');
 
 const packages = ['tensor-utils', 'bert', 'tokenizer-merge', 'embed-init', 'distill', 'eval-klue-glue', 'cli'];
-const moduleNameMapper = Object.fromEntries(
-  packages.map((name) => [`^@koenbert/${name}$`, path.join(__dirname, 'packages', name, 'src', 'index.ts')]),
-);
+// Entry points besides each package's main one (package.json `exports`), e.g. @koenbert/tensor-utils/testing.
+const subpaths = { 'tensor-utils': ['testing'] };
+const moduleNameMapper = Object.fromEntries([
+  ...packages.map((name) => [`^@koenbert/${name}$`, path.join(__dirname, 'packages', name, 'src', 'index.ts')]),
+  ...Object.entries(subpaths).flatMap(([name, entries]) =>
+    entries.map((entry) => [`^@koenbert/${name}/${entry}$`, path.join(__dirname, 'packages', name, 'src', `${entry}.ts`)]),
+  ),
+]);
 
 module.exports = {
   testEnvironment: 'node',

@@ -9,10 +9,10 @@ import {
   readSafetensors,
   readSafetensorsHeader,
   resolveModelDir,
-  startLocalHubServer,
   toFloat32,
   writeSafetensors,
 } from '@koenbert/tensor-utils';
+import { startLocalHubServer } from '@koenbert/tensor-utils/testing';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const modelDir = path.resolve(repoRoot, '../shared/data/models/tiny-random-bert');

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fromFloat32, initBackend, readSafetensors, startLocalHubServer, toFloat32, writeSafetensors, type TensorRecord } from '@koenbert/tensor-utils';
+import { fromFloat32, initBackend, readSafetensors, toFloat32, writeSafetensors, type TensorRecord } from '@koenbert/tensor-utils';
+import { startLocalHubServer } from '@koenbert/tensor-utils/testing';
 import { BertModel, parseBertConfig, type BertConfig } from '@koenbert/bert';
 import { TINY_BERT, describeIfSharedData } from './helpers';
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startLocalHubServer } from '@koenbert/tensor-utils';
+import { startLocalHubServer } from '@koenbert/tensor-utils/testing';
 import { listCorpusFiles } from '../src/lib/data/corpus-files';
 import { readCorpusRecords } from '../src/lib/data/read-corpus-records';
 import { removeDir, tempDir } from './helpers/temp-dir';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startLocalHubServer, type LocalHubServer } from '@koenbert/tensor-utils';
+import { startLocalHubServer, type LocalHubServer } from '@koenbert/tensor-utils/testing';
 import type { NerExample, SentenceExample } from '../src/lib/tasks/examples';
 import { selectSplitShards } from '../src/lib/tasks/hf/load-hf-split';
 import { loadSplit } from '../src/lib/tasks/load-split';

@@ -17,8 +17,6 @@ export { refuseExistingOutput } from './lib/refuse-existing-output';
 export { acquireOutputLock, lockFileOf, processAlive, type LockHolder, type OutputLock } from './lib/output-lock';
 export { resolveModelDir, type ResolveModelDirParams } from './lib/hub/resolve-model-dir';
 export { listRepoFiles, type RepoFile } from './lib/hub/list-repo-files';
-/** Testing utility: a Hugging Face Hub look-alike on 127.0.0.1 for other packages' tests. */
-export { startLocalHubServer, type LocalHubServer, type LocalHubRequest } from './lib/testing/start-local-hub-server';
 export { SeededRng } from './lib/seeded-rng';
 export { AdamW, defaultDecayExcluded, type AdamWParams, type AdamWState } from './lib/adamw';
 export { gelu } from './lib/gelu';

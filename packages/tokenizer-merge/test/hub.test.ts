@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { startLocalHubServer, type LocalHubServer } from '@koenbert/tensor-utils';
+import { startLocalHubServer, type LocalHubServer } from '@koenbert/tensor-utils/testing';
 import { loadWordPieceTokenizer, mergeVocabs } from '../src';
 import { removeDir, tempDir } from './helpers/fixtures';
 

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KoenbertError } from '../errors';
-import { recordBytes, type TensorRecord } from '../safetensors/tensor-record';
-import { toFloat32 } from '../safetensors/to-float32';
-import { describeIfSharedData, SHARED_DATA } from '../testing/shared-data';
-import { readTorchStateDict } from './read-torch-state-dict';
+import { KoenbertError } from '../src/lib/errors';
+import { recordBytes, type TensorRecord } from '../src/lib/safetensors/tensor-record';
+import { toFloat32 } from '../src/lib/safetensors/to-float32';
+import { describeIfSharedData, SHARED_DATA } from '../../../tools/test-support/shared-data';
+import { readTorchStateDict } from '../src/lib/torch-pickle/read-torch-state-dict';
 
 // Golden files: tools/golden/torch_state_dict_golden.py (what torch 1.13's torch.load returns).
-const fixtures = path.resolve(__dirname, '../../../test/fixtures');
+const fixtures = path.resolve(__dirname, 'fixtures');
 const tinyBert = path.join(SHARED_DATA, 'models/tiny-random-bert/pytorch_model.bin');
 
 interface Golden {

@@ -1,1 +1,0 @@
-export { SHARED_DATA, describeIfSharedData } from '../../../../../tools/test-support/shared-data';
