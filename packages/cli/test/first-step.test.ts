@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DISTILL_LOG, PRETRAIN_LOG } from '@koenbert/distill';
 import { firstStepEvent, initBackend, readJsonl } from '@koenbert/tensor-utils';
 import { makeTinySetup, type TinySetup } from '../../distill/test/helpers/tiny-setup';
 import { firstStepLine } from '../src/render/first-step-line';
@@ -28,26 +29,37 @@ describe('the first step reports its time and the whole run at that speed', () =
 
   test('koenbert distill (tiny run): one line after the first step, and the event in the JSONL log', async () => {
     const output = path.join(root, 'distilled');
-    const run = await runCli([
+    const args = [
       'distill', '--student', tiny.student, '--output', output,
       '--teachers.en.model', tiny.teacherEn, '--teachers.ko.model', tiny.teacherKo,
       '--data.en', tiny.enText, '--data.ko', tiny.koText, '--data.maxLength', '32', '--data.shuffleBuffer', '50',
       '--loss.relationHeads', '4', '--optim.batchSize', '4', '--steps', '3', '--checkpoint.every', '10',
-    ]);
+    ];
+    const run = await runCli(args);
     expect(run.stderr).not.toContain('koenbert: ');
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(FIRST_STEP('distill', 3));
     expect(run.stderr.match(/first step/g)).toHaveLength(1);
-    const records = await readJsonl<{ type: string; seconds?: number; steps?: number; runSeconds?: number; etaSeconds?: number }>(path.join(output, 'koenbert-distill.jsonl'));
-    const first = records.filter((r) => r.type === 'first-step');
+    // one log, the stage's: the CLI writes none of its own beside it
+    expect(existsSync(path.join(output, 'koenbert-distill.jsonl'))).toBe(false);
+    const records = await readJsonl<{ event: string; seconds?: number; steps?: number; runSeconds?: number; etaSeconds?: number }>(path.join(output, DISTILL_LOG));
+    const first = records.filter((r) => r.event === 'first-step');
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ stage: 'distill', steps: 3 });
     expect(first[0].seconds).toBeGreaterThan(0);
     expect(first[0].runSeconds).toBeCloseTo(3 * first[0].seconds!, 6);
     expect(first[0].etaSeconds).toBeCloseTo(2 * first[0].seconds!, 6);
     // it comes right after the first step
-    const index = records.findIndex((r) => r.type === 'first-step');
-    expect(records.slice(0, index).filter((r) => r.type === 'step')).toHaveLength(1);
+    const index = records.findIndex((r) => r.event === 'first-step');
+    expect(records.slice(0, index).filter((r) => r.event === 'step')).toHaveLength(1);
+
+    // --overwrite starts over and clears what the stage wrote: the one log holds the new run only
+    const again = await runCli([...args, '--overwrite']);
+    expect(again.code).toBe(0);
+    const after = await readJsonl<{ event: string }>(path.join(output, DISTILL_LOG));
+    expect(after.filter((r) => r.event === 'start')).toHaveLength(1);
+    expect(after.filter((r) => r.event === 'step')).toHaveLength(3);
+    expect(existsSync(path.join(output, 'koenbert-distill.jsonl'))).toBe(false);
   });
 
   test('koenbert pretrain-mlm (tiny run)', async () => {
@@ -60,6 +72,9 @@ describe('the first step reports its time and the whole run at that speed', () =
     expect(run.stderr).not.toContain('koenbert: ');
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(FIRST_STEP('pretrain-mlm', 2));
+    expect(existsSync(path.join(output, 'koenbert-pretrain-mlm.jsonl'))).toBe(false);
+    const records = await readJsonl<{ event: string; stage?: string; steps?: number }>(path.join(output, PRETRAIN_LOG));
+    expect(records.filter((r) => r.event === 'first-step')).toEqual([expect.objectContaining({ stage: 'pretrain-mlm', steps: 2 })]);
   });
 });
 

@@ -20,9 +20,9 @@ describeIfSharedData(['tokenizers/bert-base-uncased', 'text/en/wikitext-2-valid.
     expect(code).toBe(0);
     expect(stdout).toContain(`pretrained model: ${output}`);
     for (const file of ['config.json', 'model.safetensors', 'vocab.txt']) expect(existsSync(path.join(output, file))).toBe(true);
-    const records = (await readJsonl(path.join(output, 'koenbert-pretrain-mlm.jsonl'))) as Array<{ type: string; step?: number; perplexity?: number }>;
-    expect(records.filter((r) => r.type === 'step').map((r) => r.step)).toEqual([1, 2, 3, 4]);
-    const evals = records.filter((r) => r.type === 'eval');
+    const records = (await readJsonl(path.join(output, 'pretrain-log.jsonl'))) as Array<{ event: string; step?: number; perplexity?: number }>;
+    expect(records.filter((r) => r.event === 'step').map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    const evals = records.filter((r) => r.event === 'eval');
     expect(evals.length).toBeGreaterThanOrEqual(2);
     expect(evals.every((r) => Number.isFinite(r.perplexity))).toBe(true);
     await fs.rm(root, { recursive: true, force: true });

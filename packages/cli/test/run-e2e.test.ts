@@ -74,9 +74,10 @@ describeIfSharedData([TOKENIZERS.ko, TOKENIZERS.en, 'klue/ynat', 'glue/sst2', 't
     expect(second.stderr).toMatch(/distill: steps [34]\.\.6/);
     expect(second.stderr).toContain('distill: done at step 6');
     expect(second.stderr).toMatch(/distill 6\/6 \(100%\)/); // non-TTY progress lines
-    for (const file of ['model.safetensors', 'config.json', 'loss-curve.svg', 'koenbert-distill.jsonl']) expect(existsSync(path.join(out.student, file))).toBe(true);
-    const distillLog = await readJsonl<{ type: string; step?: number }>(path.join(out.student, 'koenbert-distill.jsonl'));
-    expect(distillLog.filter((event) => event.type === 'step').map((event) => event.step)).toEqual(expect.arrayContaining([1, 2, 6]));
+    for (const file of ['model.safetensors', 'config.json', 'loss-curve.svg', 'distill-log.jsonl']) expect(existsSync(path.join(out.student, file))).toBe(true);
+    expect(existsSync(path.join(out.student, 'koenbert-distill.jsonl'))).toBe(false); // one log per stage: the stage's
+    const distillLog = await readJsonl<{ event: string; step?: number }>(path.join(out.student, 'distill-log.jsonl'));
+    expect(distillLog.filter((record) => record.event === 'step').map((record) => record.step)).toEqual(expect.arrayContaining([1, 2, 6]));
 
     for (const model of ['teacher-ko', 'teacher-en', 'merged-init', 'koenbert-small']) {
       for (const task of ['klue-ynat', 'glue-sst2']) expect(existsSync(path.join(out.eval, model, `${task}.json`))).toBe(true);

@@ -14,6 +14,11 @@ export interface StageCommandParams {
   description: string;
   schema: z.ZodType;
   examples: string[];
+  /**
+   * The JSONL log the stage itself writes in its output folder (distill: `distill-log.jsonl`): the CLI then writes no log
+   * of its own unless --log-file asks for one. Without it, the CLI's log is the stage's (`koenbert-<name>.jsonl`).
+   */
+  stageLog?: string;
   /** Receives the config file (if any), the flags as dotted-key overrides and --log-file. */
   action: (p: { file?: string; overrides: Record<string, unknown>; logFile?: string }) => Promise<void>;
 }
@@ -23,7 +28,12 @@ export function stageCommand(params: StageCommandParams): Command {
   const command = new Command(params.name)
     .description(params.description)
     .option('--config <file>', 'config file (.json, .yaml, .yml); flags override it')
-    .option('--log-file <file>', `JSONL log of every event (default: <output>/koenbert-${params.name}.jsonl)`);
+    .option(
+      '--log-file <file>',
+      params.stageLog
+        ? `also write every event, progress included, to this JSONL file (the stage logs to <output>/${params.stageLog})`
+        : `JSONL log of every event (default: <output>/koenbert-${params.name}.jsonl)`,
+    );
   const options = addSchemaOptions({ command, schema: params.schema });
   command.addHelpText('after', `\nExamples:\n${params.examples.map((line) => `  $ ${line}`).join('\n')}\n`);
   command.action(async (values: Record<string, unknown>) => {

@@ -1,4 +1,4 @@
-import { distillConfigSchema, distillIter, latestCheckpoint, readCheckpointState, resolveDistillConfig, type DistillConfig, type DistillEvent } from '@koenbert/distill';
+import { DISTILL_LOG, distillConfigSchema, distillIter, latestCheckpoint, readCheckpointState, resolveDistillConfig, type DistillConfig, type DistillEvent } from '@koenbert/distill';
 import { initBackend, truncateReplayedLog } from '@koenbert/tensor-utils';
 import path from 'node:path';
 import { driveStage } from '../render/stage-runner';
@@ -14,8 +14,9 @@ export interface DistillOutcome {
 }
 
 /**
- * Runs the distill stage with progress and its JSONL log (the output folder exists while it trains, so the log lives
- * there from the start). SIGINT/SIGTERM are handled by the stage: it checkpoints and stops; rerun with resume.
+ * Runs the distill stage with progress; the stage writes its own JSONL log (`<output>/distill-log.jsonl`), and `logFile`
+ * adds one of every event the CLI sees. SIGINT/SIGTERM are handled by the stage: it checkpoints and stops; rerun with
+ * resume.
  */
 export async function runDistill(p: { ctx: CliContext; config: DistillConfig; logFile?: string; signal?: AbortSignal; settingName?: SettingName }): Promise<DistillOutcome> {
   const { io } = p.ctx;
@@ -24,11 +25,11 @@ export async function runDistill(p: { ctx: CliContext; config: DistillConfig; lo
   const memory = { step: await planStep(() => plannedDistillStep(p.config, p.settingName ?? flagName)), limits: await limitsOf(choice) };
   refuseOversizedStep({ ...memory, io });
   let outcome: DistillOutcome = { step: 0, stopped: false, output: p.config.output };
-  const logFile = p.logFile ?? path.join(p.config.output, 'koenbert-distill.jsonl');
+  const logFile = p.logFile;
   await withOutOfMemoryMessage(memory, () => withOutputLock({ io, output: p.config.output, command: 'distill' }, async () => {
     // resuming: the event log loses the steps after the checkpoint, which run again
     const resumed = p.config.resume ? await latestCheckpoint(path.join(p.config.output, 'checkpoints')) : undefined;
-    if (resumed) await truncateReplayedLog({ file: logFile, step: (await readCheckpointState(resumed)).step });
+    if (resumed && logFile) await truncateReplayedLog({ file: logFile, step: (await readCheckpointState(resumed)).step });
     return driveStage<DistillEvent, void>({
       events: distillIter(p.config, { signal: p.signal ?? p.ctx.io.signal }),
       io,
@@ -72,6 +73,7 @@ export function distillCommand(ctx: CliContext) {
     name: 'distill',
     description: 'MiniLMv2 distillation of the merged-vocabulary student from the Korean and English teachers (resumable; Ctrl-C checkpoints and stops)',
     schema: distillConfigSchema('default'),
+    stageLog: DISTILL_LOG,
     examples: [
       'koenbert distill --student runs/student-init --output runs/koenbert-small --teachers.ko.model klue/bert-base --teachers.en.model bert-base-uncased --data.ko ko.txt --data.en en.txt --preset seed',
       'koenbert distill --config distill.yaml --optim.lr 1e-4 --steps 2000',

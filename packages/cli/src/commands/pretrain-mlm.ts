@@ -1,6 +1,5 @@
-import { PretrainMlmConfigSchema, pretrainMlmIter, resolvePretrainMlmConfig, type PretrainMlmConfig, type PretrainMlmEvent } from '@koenbert/distill';
+import { PRETRAIN_LOG, PretrainMlmConfigSchema, pretrainMlmIter, resolvePretrainMlmConfig, type PretrainMlmConfig, type PretrainMlmEvent } from '@koenbert/distill';
 import { initBackend } from '@koenbert/tensor-utils';
-import path from 'node:path';
 import { driveStage } from '../render/stage-runner';
 import { withOutputLock } from '../render/with-output-lock';
 import { stepRange } from './distill';
@@ -27,7 +26,7 @@ function describePretrainEvent(event: PretrainMlmEvent): string | undefined {
   }
 }
 
-/** Trains a small BERT teacher with masked-language modelling; progress and JSONL log like the other stages. */
+/** Trains a small BERT teacher with masked-language modelling; progress like the other stages, the stage's own JSONL log. */
 export async function runPretrainMlm(p: { ctx: CliContext; config: PretrainMlmConfig; logFile?: string }): Promise<string> {
   const { io } = p.ctx;
   const choice = await initBackend({ logger: (line) => io.stderr.write(`${line}\n`) });
@@ -39,7 +38,7 @@ export async function runPretrainMlm(p: { ctx: CliContext; config: PretrainMlmCo
     driveStage<PretrainMlmEvent, void>({
       events: pretrainMlmIter(p.config, { signal: io.signal }),
       io,
-      logFile: p.logFile ?? path.join(p.config.output, 'koenbert-pretrain-mlm.jsonl'),
+      logFile: p.logFile,
       progressInterval: p.ctx.progressInterval(),
       onEvent: (event) => {
         const line = describePretrainEvent(event);
@@ -57,6 +56,7 @@ export function pretrainMlmCommand(ctx: CliContext) {
     name: 'pretrain-mlm',
     description: 'Train a small BERT with masked-language modelling (dynamic 15 % masking, 80/10/10) from a WordPiece tokenizer and text',
     schema: PretrainMlmConfigSchema,
+    stageLog: PRETRAIN_LOG,
     examples: [
       'koenbert pretrain-mlm --tokenizer ../shared/data/tokenizers/bert-base-uncased --data.files ../shared/data/text/en/wikitext-2-valid.txt --output runs/teachers/en --steps 3000',
       'koenbert pretrain-mlm --config teacher-ko.yaml --resume   # continue after Ctrl-C',

@@ -23,6 +23,7 @@ import { lossCurveSvg } from '../report/loss-curve-svg';
 import { restoreCheckpoint, writeCheckpoint } from '../train/checkpoint';
 import { CheckpointCursor } from '../train/checkpoint-cursor';
 import { clipGradients, nonFiniteError } from '../train/clip-gradients';
+import { logFirstStep } from '../train/log-first-step';
 import { prepareRunOutput } from '../train/prepare-run-output';
 import { onStopSignals } from '../train/stop-signals';
 import { readHeldOutLines } from './held-out-lines';
@@ -294,7 +295,7 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       }
       yield { type: 'step', step, totalSteps: config.steps, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
       yield { type: 'progress', stage: 'pretrain-mlm', step, total: config.steps, metrics: { loss, tokensPerSecond } };
-      if (step === startStep + 1) yield firstStepEvent({ stage: 'pretrain-mlm', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep });
+      if (step === startStep + 1) yield logFirstStep(logger, firstStepEvent({ stage: 'pretrain-mlm', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep }));
 
       if (step % config.eval.every === 0 || step === config.steps) {
         const evaluated = runEval();

@@ -28,6 +28,7 @@ import { writeLossCurve } from '../report/write-loss-curve';
 import { restoreCheckpoint, writeCheckpoint } from './checkpoint';
 import { CheckpointCursor } from './checkpoint-cursor';
 import { clipGradients, nonFiniteError } from './clip-gradients';
+import { logFirstStep } from './log-first-step';
 import { prepareRunOutput } from './prepare-run-output';
 import { relationGrads } from './relation-grads';
 import { saveDistilledModel } from './save-distilled-model';
@@ -349,7 +350,7 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       }
       yield { type: 'step', step, totalSteps: config.steps, lang, loss, perRelation, recentLoss, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
       yield { type: 'progress', stage: 'distill', step, total: config.steps, metrics: { loss, [`loss_${lang}`]: loss, tokensPerSecond } };
-      if (step === startStep + 1) yield firstStepEvent({ stage: 'distill', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep });
+      if (step === startStep + 1) yield logFirstStep(logger, firstStepEvent({ stage: 'distill', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep }));
 
       if (step % config.checkpoint.every === 0 || step === config.steps) {
         const saved = await checkpoints.save(step, step === config.steps ? 'final' : 'interval');
