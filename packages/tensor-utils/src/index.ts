@@ -13,6 +13,7 @@ export { readSafetensorsHeader, type SafetensorsEntry, type SafetensorsHeader } 
 export { writeSafetensors } from './lib/safetensors/write-safetensors';
 export { readTorchStateDict } from './lib/torch-pickle/read-torch-state-dict';
 export { type HubOptions, type RepoType, defaultHubCacheDir, hubOptionsOf } from './lib/hub/hub-options';
+export { HubConfigSchema, type HubConfig } from './lib/hub/hub-config-schema';
 export { refuseExistingOutput } from './lib/refuse-existing-output';
 export { acquireOutputLock, lockFileOf, processAlive, type LockHolder, type OutputLock } from './lib/output-lock';
 export { resolveModelDir, type ResolveModelDirParams } from './lib/hub/resolve-model-dir';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HubConfigSchema } from '@koenbert/tensor-utils';
 
 /** Config pieces the distill and pretrain-mlm schemas share (same keys, same help text, so the CLI flags match). */
 export const positiveInt = () => z.number().int().positive();
@@ -22,14 +23,7 @@ export function maxLineBytesField() {
     .describe('longest corpus line in UTF-8 bytes: longer .txt lines are split, longer JSONL/TSV/parquet records skipped (counted in the log)');
 }
 
+/** The `hub` section: tensor-utils' HubConfigSchema, every field optional (environment defaults). */
 export function hubSection() {
-  return z
-    .strictObject({
-      revision: z.string().optional().describe('Hub revision for Hub ids'),
-      offline: z.boolean().optional().describe('use only the local Hub cache (default: HF_HUB_OFFLINE)'),
-      cacheDir: z.string().optional().describe('Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)'),
-      hubUrl: z.string().optional().describe('Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)'),
-      timeoutSeconds: z.number().positive().optional().describe('seconds a Hub request or a stalled download may wait (default: HF_HUB_DOWNLOAD_TIMEOUT or 60)'),
-    })
-    .prefault({});
+  return HubConfigSchema.prefault({});
 }

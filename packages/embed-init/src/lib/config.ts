@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWithSchema } from '@koenbert/tensor-utils';
+import { HubConfigSchema, parseWithSchema } from '@koenbert/tensor-utils';
 import { METHODS } from './fit-method';
 import { DEFAULT_MLP_OPTIONS } from './strategies/mlp';
 import { DEFAULT_RIDGE_ALPHAS } from './strategies/ridge';
@@ -58,10 +58,7 @@ export const InitEmbeddingsConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('mean options'),
-  revision: z.string().optional().describe('Hub revision (for Hub ids)'),
-  offline: z.boolean().optional().describe('use only the local Hub cache (default: HF_HUB_OFFLINE)'),
-  cacheDir: z.string().optional().describe('Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)'),
-  hubUrl: z.string().optional().describe('Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)'),
+  ...HubConfigSchema.omit({ timeoutSeconds: true }).shape,
 });
 
 export type InitEmbeddingsConfig = z.infer<typeof InitEmbeddingsConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWithSchema } from '@koenbert/tensor-utils';
+import { HubConfigSchema, parseWithSchema } from '@koenbert/tensor-utils';
 import { getTask, TASK_NAMES, type Hyperparameters, type TaskSpec } from './tasks/task-registry';
 import { TOKENIZER_CHOICES } from './tokenize/tokenizer-choice';
 
@@ -54,10 +54,10 @@ export const EvalConfigSchema = z.strictObject({
   evalBatchSize: z.number().int().positive().default(64).describe('batch size for scoring'),
   maxGradNorm: z.number().positive().default(1).describe('clip gradients to this global norm'),
   outputDir: z.string().min(1).optional().describe('write <outputDir>/<model>/<task>.json and every prediction to <task>.predictions.jsonl beside it'),
-  revision: z.string().optional().describe('Hub revision (model and dataset)'),
+  revision: HubConfigSchema.shape.revision.describe('Hub revision (model and dataset)'),
+  // unset is false, not HF_HUB_OFFLINE: `koenbert run` records the resolved value in every eval unit's inputs
   offline: z.boolean().default(false).describe('use only the local Hub cache'),
-  cacheDir: z.string().optional().describe('Hub cache folder (default: the HF cache)'),
-  hubUrl: z.string().optional().describe('Hub endpoint'),
+  ...HubConfigSchema.pick({ cacheDir: true, hubUrl: true }).shape,
 });
 
 export type EvalConfig = z.infer<typeof EvalConfigSchema>;

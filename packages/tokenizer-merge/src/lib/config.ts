@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWithSchema } from '@koenbert/tensor-utils';
+import { HubConfigSchema, parseWithSchema } from '@koenbert/tensor-utils';
 
 /** Everything `mergeVocabs` needs; defaults here are the only ones (the CLI turns the fields into flags). */
 export const MergeVocabsConfigSchema = z.strictObject({
@@ -15,10 +15,7 @@ export const MergeVocabsConfigSchema = z.strictObject({
   maxSentencesPerSource: z.number().int().positive().default(2000).describe('sentences sampled evenly from each text source'),
   examplesPerCategory: z.number().int().min(0).max(100).default(5).describe('failing sentences shown per failure category'),
   verifyRoundTrip: z.boolean().default(true).describe('reload the written tokenizer.json with HF tokenizers and compare ids with the TypeScript encoder on the measured text'),
-  revision: z.string().optional().describe('Hub revision (for Hub ids)'),
-  offline: z.boolean().optional().describe('use only the local Hub cache (default: HF_HUB_OFFLINE)'),
-  cacheDir: z.string().optional().describe('Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)'),
-  hubUrl: z.string().optional().describe('Hub endpoint (default: HF_ENDPOINT or https://huggingface.co)'),
+  ...HubConfigSchema.omit({ timeoutSeconds: true }).shape,
 });
 
 export type MergeVocabsConfig = z.infer<typeof MergeVocabsConfigSchema>;
