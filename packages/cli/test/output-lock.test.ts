@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lockFileOf } from '@koenbert/tensor-utils';
+import { lockFileOf } from '../../tensor-utils/src/lib/output-lock';
 import { stepRange } from '../src/commands/distill';
 import { runCli } from './helpers';
 

@@ -4,9 +4,7 @@ export {
   distillConfigSchema,
   parseDistillConfig,
   resolveDistillConfig,
-  mixProbability,
   DISTILL_PRESETS,
-  PRESET_DEFAULTS,
   type DistillConfig,
   type DistillConfigInput,
   type DistillPreset,
@@ -15,19 +13,16 @@ export {
   distillIter,
   defaultTeacherLayer,
   DISTILL_LOG,
-  DISTILL_CONFIG_FILE,
-  LOSS_CURVE_FILE,
   type DistillEvent,
   type DistillOptions,
-  type DistillTrainingState,
 } from './lib/train/distill-iter';
 export { distill, type DistillResult } from './lib/distill';
+export type { Language } from './lib/data/detect-language';
 
 // The relation loss (usable on its own).
 export {
   minilmV2RelationLoss,
   teacherRelations,
-  RELATION_TYPES,
   type QkvTensors,
   type RelationLoss,
   type RelationType,
@@ -36,24 +31,12 @@ export {
 } from './lib/losses/minilm-v2';
 export { heldOutRelationLoss, type HeldOutRelationLoss } from './lib/losses/held-out-relation-loss';
 
-// Data pipeline pieces (for benchmarks and other trainers).
-export { listCorpusFiles, corpusFormatOf, type CorpusFile, type CorpusFormat } from './lib/data/corpus-files';
-export { readCorpusRecords } from './lib/data/read-corpus-records';
-export { CorpusStream, type CorpusSourceSpec, type CorpusStreamState } from './lib/data/corpus-stream';
-export { detectLanguage, type Language } from './lib/data/detect-language';
-export { packSequence, type AlignedTokens, type PackerState, type SpecialIds } from './lib/data/packing';
-export { LanguageBatches, type TokenBatch, type LanguageDataState } from './lib/data/language-batches';
-export { languageForStep, englishProbability, parseMixSchedule, type MixPoint } from './lib/data/language-mixer';
-
 // Checkpoints and reports.
-export { writeCheckpoint, restoreCheckpoint, latestCheckpoint, readCheckpointState, CHECKPOINT_FORMAT, type CheckpointState } from './lib/train/checkpoint';
-export { lossCurveSvg, type CurveSeries } from './lib/report/loss-curve-svg';
-export { writeLossCurve } from './lib/report/write-loss-curve';
+export { latestCheckpoint, readCheckpointState, CHECKPOINT_FORMAT, type CheckpointState } from './lib/train/checkpoint';
 
 // MLM pretraining of small teachers (a fresh BERT from a WordPiece tokenizer and a text corpus).
 export {
   PretrainMlmConfigSchema,
-  parsePretrainMlmConfig,
   resolvePretrainMlmConfig,
   type PretrainMlmConfig,
   type PretrainMlmConfigInput,
@@ -61,14 +44,8 @@ export {
 export {
   pretrainMlmIter,
   PRETRAIN_LOG,
-  PRETRAIN_CONFIG_FILE,
-  PRETRAIN_LOSS_CURVE,
-  PRETRAIN_TOKENIZER_FILES,
   type PretrainMlmEvent,
   type PretrainMlmOptions,
-  type PretrainMlmTrainingState,
 } from './lib/pretrain/pretrain-mlm-iter';
 export { pretrainMlm, type PretrainMlmResult } from './lib/pretrain/pretrain-mlm';
 export { maskTokens, type MaskedTokens } from './lib/pretrain/mask-tokens';
-export { isHeldOutLine, readHeldOutLines } from './lib/pretrain/held-out-lines';
-export { MlmBatches, padBatch, type IdBatch, type MlmDataState } from './lib/pretrain/mlm-batches';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BertModel, crossEntropyLoss, parseBertConfig } from '@koenbert/bert';
 import { initBackend, SeededRng } from '@koenbert/tensor-utils';
-import { maskTokens, padBatch, type IdBatch, type MaskedTokens } from '../src';
+import { maskTokens, type MaskedTokens } from '../src';
+import { padBatch, type IdBatch } from '../src/lib/pretrain/mlm-batches';
 import { mlmGrads } from '../src/lib/pretrain/mlm-grads';
 
 // mlmGrads decodes the masked rows only; the reference is the computation it replaced: logits at every position,

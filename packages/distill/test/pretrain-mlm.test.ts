@@ -3,7 +3,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, readSafetensors, SeededRng } from '@koenbert/tensor-utils';
 import { loadWordPieceTokenizer } from '@koenbert/tokenizer-merge';
-import { isHeldOutLine, maskTokens, pretrainMlm, pretrainMlmIter, type PretrainMlmConfigInput, type PretrainMlmEvent } from '../src';
+import { maskTokens, pretrainMlm, pretrainMlmIter, type PretrainMlmConfigInput, type PretrainMlmEvent } from '../src';
+import { isHeldOutLine } from '../src/lib/pretrain/held-out-lines';
 import { describeIfSharedData, sharedPath } from './helpers/shared-data';
 import { removeDir, tempDir } from './helpers/temp-dir';
 

@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initBackend, SeededRng } from '@koenbert/tensor-utils';
-import { applyRidgeProbe, fitRidgeProbe, linearProbe } from '../src';
+import { linearProbe } from '../src';
+import { applyRidgeProbe, fitRidgeProbe } from '../src/lib/probe/ridge-probe';
 import { describeIfSharedData, SHARED_DATA } from './shared-data';
 import { makeTinyBert } from './tiny-model';
 

@@ -2,7 +2,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initBackend } from '@koenbert/tensor-utils';
-import { evaluate, getTask, linearProbe, tokenizerLanguage } from '../src';
+import { evaluate, getTask, linearProbe } from '../src';
+import { tokenizerLanguage } from '../src/lib/tokenize/tokenizer-choice';
 import { describeIfSharedData, SHARED_DATA } from './shared-data';
 import { makeTinyBert } from './tiny-model';
 

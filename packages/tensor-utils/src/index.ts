@@ -1,21 +1,21 @@
 export { KoenbertError, isKoenbertError } from './lib/errors';
 export { writeFileAtomic, writeDirAtomic } from './lib/atomic-write';
-export { decodeUtf8Strict, firstInvalidUtf8 } from './lib/utf8';
+export { decodeUtf8Strict } from './lib/utf8';
 export { initBackend, type BackendName, type BackendChoice } from './lib/backend/init-backend';
-export { defaultWasmThreads, resolveWasmThreads, wasmThreadsRunning } from './lib/backend/wasm-threads';
+export { wasmThreadsRunning } from './lib/backend/wasm-threads';
 export { probeWebGpu, type WebGpuProbe } from './lib/backend/probe-webgpu';
-export { isSoftwareAdapter, type WebGpuAdapterSummary } from './lib/backend/webgpu-adapter';
-export { type DType, type TensorData, type TensorEntry, type TensorRecord, type TensorSource, DTYPES, dtypeByteSize, shapeSize } from './lib/safetensors/tensor-record';
+export type { WebGpuAdapterSummary } from './lib/backend/webgpu-adapter';
+export type { DType, TensorData, TensorEntry, TensorRecord, TensorSource } from './lib/safetensors/tensor-record';
 export { toFloat32 } from './lib/safetensors/to-float32';
 export { fromFloat32 } from './lib/safetensors/from-float32';
 export { readSafetensors } from './lib/safetensors/read-safetensors';
 export { readSafetensorsHeader, type SafetensorsEntry, type SafetensorsHeader } from './lib/safetensors/read-safetensors-header';
 export { writeSafetensors } from './lib/safetensors/write-safetensors';
 export { readTorchStateDict } from './lib/torch-pickle/read-torch-state-dict';
-export { type HubOptions, type RepoType, defaultHubCacheDir, hubOptionsOf } from './lib/hub/hub-options';
+export { type HubOptions, type RepoType, hubOptionsOf } from './lib/hub/hub-options';
 export { HubConfigSchema, type HubConfig } from './lib/hub/hub-config-schema';
 export { refuseExistingOutput } from './lib/refuse-existing-output';
-export { acquireOutputLock, lockFileOf, processAlive, type LockHolder, type OutputLock } from './lib/output-lock';
+export { acquireOutputLock, type OutputLock } from './lib/output-lock';
 export { resolveModelDir, type ResolveModelDirParams } from './lib/hub/resolve-model-dir';
 export { listRepoFiles, type RepoFile } from './lib/hub/list-repo-files';
 export { SeededRng } from './lib/seeded-rng';
@@ -34,7 +34,7 @@ export { describeSchema, type SchemaRow } from './lib/config/describe-schema';
 export { etaSeconds, formatDuration, firstStepEvent, formatPlanDuration, type FirstStepEvent, type ProgressEvent } from './lib/progress-events';
 export { BACKEND_NAMES, type InitBackendParams } from './lib/backend/init-backend';
 export { registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from './lib/wasm-kernels/register-wasm-kernels';
-export { memoryLimits, formatBytes, WASM_HEAP_BYTES, type MemoryLimits } from './lib/feasibility/memory-limits';
+export { memoryLimits, formatBytes, type MemoryLimits } from './lib/feasibility/memory-limits';
 export {
   checkStepMemory,
   stepTooLargeError,
