@@ -40,7 +40,7 @@ describe('buildMergeMap on small vocabs', () => {
     expect(vocab).not.toContain('[unused1]');
   });
 
-  test('the map passes its own validation and the format of docs/internal-api.md', () => {
+  test('the map passes its own validation and has the merge-map.json format of the README', () => {
     expect(parseMergeMap(JSON.parse(JSON.stringify(map)), 'merge-map.json')).toEqual(map);
     expect(map).toMatchObject({ format: 'koenbert-merge-map/1', koreanVocabSize: 10, englishVocabSize: 13, mergedVocabSize: 14, added: 4 });
   });
