@@ -7,3 +7,4 @@ export { checkPretrainedWeights } from './lib/pretrained-checks';
 export { type MismatchedHead } from './lib/pretrained-head-mismatch';
 export { crossEntropyLoss, mseLoss } from './lib/losses';
 export { estimateTrainingMemory, ACTIVATION_COEFFICIENTS, type BertSizes, type TrainingMemoryParams, type TrainingMemoryEstimate } from './lib/estimate-training-memory';
+export { trainingStepNeed } from './lib/training-step-need';

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDistillConfig } from '@koenbert/distill';
-import { isKoenbertError, memoryLimits } from '@koenbert/tensor-utils';
+import { explainOutOfMemory, isKoenbertError, memoryLimits } from '@koenbert/tensor-utils';
 import { parseEvalConfig } from '@koenbert/eval-klue-glue';
 import { plannedDistillStep, plannedEvalStep, withOutOfMemoryMessage } from '../src/commands/step-memory';
 import { checkStepMemory } from '@koenbert/tensor-utils';
@@ -131,6 +131,14 @@ describe('training steps that cannot fit are refused before any data is read', (
     expect((error as Error).message).toMatch(
       /^distill: ran out of memory on wasm during training \(memory access out of bounds; the estimate was \d\.\d GiB of the wasm heap's 4 GiB\)\. Ways out: --optim\.batchSize 4 --optim\.gradAccumulation 2 \(the same 8 sequences per step\), about \d+ MiB; or install @tensorflow\/tfjs-node/,
     );
+    // the stage says it first, in its config keys (a library caller's line); the CLI says it again in its flags
+    const fromStage = withOutOfMemoryMessage({ step, limits: memoryLimits({ backend: 'wasm' }) }, async () => {
+      // @ts-expect-error -- Node has the WebAssembly global, @types/node 20 does not declare it (see tensor-utils' web-assembly-api.ts)
+      const heap = new WebAssembly.RuntimeError('memory access out of bounds');
+      throw explainOutOfMemory({ error: heap, step: await plannedDistillStep(config, (key) => key), limits: memoryLimits({ backend: 'wasm' }) });
+    });
+    const said = (await fromStage.catch((e: unknown) => e)) as Error;
+    expect(said.message).toBe((error as Error).message);
     const other = withOutOfMemoryMessage({ step, limits: memoryLimits({ backend: 'wasm' }) }, async () => {
       throw new Error('ENOENT: en.txt');
     });

@@ -17,6 +17,9 @@ export {
   type DistillOptions,
 } from './lib/train/distill-iter';
 export { distill, type DistillResult } from './lib/distill';
+export { distillStepPlan } from './lib/train/distill-step-plan';
+// What both trainers' events and options share (distillIter, pretrainMlmIter).
+export type { StepProgress, TrainerOptions, TrainingRunEvent } from './lib/train/training-run';
 export type { Language } from './lib/data/detect-language';
 
 // The relation loss (usable on its own).
@@ -48,4 +51,5 @@ export {
   type PretrainMlmOptions,
 } from './lib/pretrain/pretrain-mlm-iter';
 export { pretrainMlm, type PretrainMlmResult } from './lib/pretrain/pretrain-mlm';
+export { pretrainStepPlan } from './lib/pretrain/pretrain-step-plan';
 export { maskTokens, type MaskedTokens } from './lib/pretrain/mask-tokens';

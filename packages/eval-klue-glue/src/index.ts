@@ -4,6 +4,7 @@
 export { evaluate, evaluateIter, type EvaluateEvent, type RunContext } from './lib/evaluate';
 export { EvalConfigSchema, parseEvalConfig, resolveHyperparameters, type EvalConfig, type EvalConfigInput } from './lib/config';
 export { finetuneIter, type FinetuneEvent, type FinetuneOutcome, type FinetuneParams } from './lib/finetune/finetune-iter';
+export { finetuneStepPlan } from './lib/finetune/finetune-step-plan';
 
 // Tasks and data
 export {

@@ -24,6 +24,7 @@ export { gelu } from './lib/gelu';
 export { layerNorm } from './lib/layer-norm';
 export { sparseSoftmaxCrossEntropy } from './lib/sparse-softmax-cross-entropy';
 export { clipByGlobalNorm } from './lib/clip-by-global-norm';
+export { applyTrainingStep, describeNonFinite, type TrainingStepParams, type TrainingStepResult } from './lib/train/apply-training-step';
 export { linearWarmupDecay, constantWithWarmup } from './lib/lr-schedule';
 export { JsonlLogger, type JsonlLoggerOptions } from './lib/jsonl-logger';
 export { readJsonl } from './lib/read-jsonl';
@@ -45,4 +46,6 @@ export {
   type StepNeed,
   type StepOptions,
   type StepMemoryCheck,
+  type PlannedStep,
 } from './lib/feasibility/check-step-memory';
+export { explainOutOfMemory } from './lib/feasibility/explain-out-of-memory';

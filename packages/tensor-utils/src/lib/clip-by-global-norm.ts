@@ -13,14 +13,15 @@ export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number)
   if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) {
     throw new KoenbertError({ code: 'INVALID_ARGUMENT', message: `clipByGlobalNorm: maxNorm must be a finite number > 0, got ${maxNorm}` });
   }
-  const globalNorm = computeGlobalNorm([...grads.values()]);
-  const scale = Math.min(1, maxNorm / (globalNorm + 1e-6));
+  const norm = globalNorm([...grads.values()]);
+  const scale = Math.min(1, maxNorm / (norm + 1e-6));
   const clipped = new Map<string, tf.Tensor>();
   for (const [name, grad] of grads) clipped.set(name, scale < 1 || Number.isNaN(scale) ? tf.mul(grad, scale) : tf.clone(grad));
-  return { grads: clipped, globalNorm };
+  return { grads: clipped, globalNorm: norm };
 }
 
-function computeGlobalNorm(grads: tf.Tensor[]): number {
+/** sqrt(Σ‖g‖²) over `grads` (L2, in float32, read synchronously); 0 for none. Leaves no tensors behind. */
+export function globalNorm(grads: tf.Tensor[]): number {
   if (grads.length === 0) return 0;
   const norm = tf.tidy(() => tf.sqrt(tf.addN(grads.map((grad) => tf.sum(tf.square(tf.cast(grad, 'float32')))))));
   const value = norm.dataSync()[0];

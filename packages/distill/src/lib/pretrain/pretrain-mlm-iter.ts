@@ -1,36 +1,31 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { BertModel, crossEntropyLoss } from '@koenbert/bert';
 import {
-  AdamW,
-  etaSeconds,
-  JsonlLogger,
-  truncateReplayedLog,
+  applyTrainingStep,
+  explainOutOfMemory,
   KoenbertError,
-  linearWarmupDecay,
   resolveModelDir,
   SeededRng,
   writeFileAtomic,
-  firstStepEvent,
-  type FirstStepEvent,
   type HubOptions,
-  type ProgressEvent,
+  type JsonlLogger,
 } from '@koenbert/tensor-utils';
 import { loadWordPieceTokenizer, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { lossCurveSvg } from '../report/loss-curve-svg';
 import { restoreCheckpoint, writeCheckpoint } from '../train/checkpoint';
-import { CheckpointCursor } from '../train/checkpoint-cursor';
-import { clipGradients, nonFiniteError } from '../train/clip-gradients';
 import { logFirstStep } from '../train/log-first-step';
+import { openRunLog } from '../train/open-run-log';
+import { optimizerFromConfig } from '../train/optimizer-from-config';
 import { prepareRunOutput } from '../train/prepare-run-output';
-import { onStopSignals } from '../train/stop-signals';
+import { TrainingRun, type StepProgress, type TrainerOptions, type TrainingRunEvent } from '../train/training-run';
 import { readHeldOutLines } from './held-out-lines';
 import { maskTokens, type MaskedTokens } from './mask-tokens';
 import { MlmBatches, padBatch, type IdBatch, type MlmDataState } from './mlm-batches';
 import { mlmGrads } from './mlm-grads';
 import { parsePretrainMlmConfig, type PretrainMlmConfig, type PretrainMlmConfigInput } from './pretrain-mlm-config';
+import { pretrainStepPlan } from './pretrain-step-plan';
 
 export type PretrainMlmEvent =
   | {
@@ -43,36 +38,17 @@ export type PretrainMlmEvent =
       heldOutLines: number;
       resumedFrom?: string;
     }
-  | {
+  | ({
       type: 'step';
-      step: number;
-      totalSteps: number;
       /** Mean cross-entropy over the masked tokens of this step (nats). */
       loss: number;
       maskedTokens: number;
-      lr: number;
-      gradNorm: number;
-      tokens: number;
-      tokensPerSecond: number;
-      elapsedSeconds: number;
-      etaSeconds?: number;
-    }
-  | ProgressEvent
-  | FirstStepEvent
+    } & StepProgress)
+  | TrainingRunEvent
   | { type: 'eval'; step: number; loss: number; perplexity: number; maskedTokens: number; sequences: number }
-  | { type: 'checkpoint'; step: number; dir: string; reason: 'interval' | 'stop' | 'final' }
-  | { type: 'stopped'; step: number; reason: string; checkpoint: string }
-  | { type: 'non-finite'; step: number; loss: number; gradNorm: number; lastCheckpoint?: string }
   | { type: 'done'; step: number; output: string; files: string[]; log: string; lossCurve: string; evals: Array<{ step: number; loss: number; perplexity: number }> };
 
-export interface PretrainMlmOptions {
-  /** Stop (checkpoint, then return) at the next step boundary once aborted. */
-  signal?: AbortSignal;
-  /** Also stop that way on SIGINT/SIGTERM (a second signal kills as usual). Default true. */
-  handleProcessSignals?: boolean;
-  hubToken?: string;
-  fetch?: typeof fetch;
-}
+export type PretrainMlmOptions = TrainerOptions;
 
 /** The trainer's part of a checkpoint. */
 export interface PretrainMlmTrainingState {
@@ -128,16 +104,14 @@ function evaluate(params: { model: BertModel; batches: Array<{ batch: IdBatch; m
  * 15 % masking (80/10/10), the MLM decoder run at the masked positions only, AdamW with warmup + linear decay and
  * global-norm clipping. Held-out perplexity (lines chosen by hash, never trained on, fixed masks) every
  * `eval.every` steps and at the end. Checkpoints every `checkpoint.every` steps, on stop and at the end; `resume`
- * continues bit-identically. `<output>` ends with the HF model, the tokenizer files, the log and a loss curve.
+ * continues bit-identically. A non-finite loss or gradient stops with NON_FINITE_LOSS, an exhausted wasm heap with
+ * OUT_OF_MEMORY (the step's estimate and the ways out). `<output>` ends with the HF model, the tokenizer files, the
+ * log and a loss curve.
  */
 export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainMlmConfig, options: PretrainMlmOptions = {}): AsyncGenerator<PretrainMlmEvent, void> {
   const config = parsePretrainMlmConfig(input);
   const hub: HubOptions = { ...config.hub, token: options.hubToken, fetch: options.fetch };
-  const output = path.resolve(config.output);
-  const checkpointDir = path.join(output, 'checkpoints');
-  const logFile = path.join(output, PRETRAIN_LOG);
-
-  const existing = await prepareRunOutput({ output, checkpointDir, logFile, resume: config.resume, overwrite: config.overwrite });
+  const { output, checkpointDir, logFile, resumeFrom: existing } = await prepareRunOutput({ output: config.output, logName: PRETRAIN_LOG, resume: config.resume, overwrite: config.overwrite });
 
   const tokenizerDir = await resolveModelDir({ repoOrPath: config.tokenizer, files: [], optionalFiles: PRETRAIN_TOKENIZER_FILES, ...hub });
   const tokenizer = await loadWordPieceTokenizer(tokenizerDir);
@@ -167,17 +141,11 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       pad_token_id: tokenizer.padId ?? 0,
     } as Parameters<typeof BertModel.create>[0]['config'],
   });
-  const optimizer = new AdamW({
-    lr: config.optim.lr,
-    beta1: config.optim.beta1,
-    beta2: config.optim.beta2,
-    epsilon: config.optim.epsilon,
-    weightDecay: config.optim.weightDecay,
-  });
+  const optimizer = optimizerFromConfig({ optim: config.optim });
   let batches: MlmBatches | undefined;
   let logger: JsonlLogger | undefined;
-  let stopReason: string | undefined;
-  let removeSignalHandlers = () => undefined as void;
+  let run: TrainingRun | undefined;
+  const memoryPlan = pretrainStepPlan({ config, vocabSize: tokenizer.size });
 
   try {
     const root = new SeededRng(config.seed);
@@ -216,24 +184,15 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
       evalBatches.push({ batch, masked: maskTokens({ ids: batch.ids, rng: evalRng, ...masking }) });
     }
 
-    // the steps after the checkpoint run again: their old lines go, so the log has each step once
-    if (resumedFrom) await truncateReplayedLog({ file: logFile, step });
-    logger = new JsonlLogger(logFile);
-    await writeFileAtomic(path.join(output, PRETRAIN_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
-    logger.log({ event: resumedFrom ? 'resume' : 'start', step, checkpoint: resumedFrom, config });
+    logger = await openRunLog({ logFile, configName: PRETRAIN_CONFIG_FILE, config, step, resumedFrom });
     const paramCount = [...model.params.values()].reduce((sum, v) => sum + v.size, 0);
     yield { type: 'start', config, startStep: step, totalSteps: config.steps, vocabSize: tokenizer.size, params: paramCount, heldOutLines: heldOut.length, resumedFrom };
-
-    if (options.handleProcessSignals ?? true) {
-      removeSignalHandlers = onStopSignals((name) => {
-        stopReason = name;
-      });
-    }
 
     const checkpoint = async (): Promise<string> => {
       const training: PretrainMlmTrainingState = { data: batches!.getState(), maskRng: maskRng.getState(), dropoutRng: dropoutRng.getState(), config };
       return writeCheckpoint({ dir: checkpointDir, step, params: model.params, optimizer, training, keep: config.checkpoint.keep });
     };
+    run = new TrainingRun({ stage: 'pretrain-mlm', logger, writeCheckpoint: checkpoint, step, resumedFrom, totalSteps: config.steps, checkpointEvery: config.checkpoint.every, options });
     const evals: Array<{ step: number; loss: number; perplexity: number }> = [];
     const runEval = (): PretrainMlmEvent | undefined => {
       if (evalBatches.length === 0) return undefined;
@@ -249,62 +208,32 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
     }
 
     const warmupSteps = config.optim.warmupSteps ?? Math.round(config.optim.warmupRatio * config.steps);
-    const checkpoints = new CheckpointCursor(checkpoint, resumedFrom ? { dir: resumedFrom, step } : undefined);
-    const started = performance.now();
-    const startStep = step;
-    let overlongLogged = 0;
-
     while (step < config.steps) {
-      if (options.signal?.aborted) stopReason ??= 'abort';
-      if (stopReason) {
-        const saved = await checkpoints.save(step, 'stop');
-        if (saved) yield saved;
-        logger.log({ event: 'stopped', step, reason: stopReason });
-        yield { type: 'stopped', step, reason: stopReason, checkpoint: checkpoints.last! };
-        return;
-      }
-      const stepStarted = performance.now();
-      const lr = linearWarmupDecay({ step, peakLr: config.optim.lr, warmupSteps, totalSteps: config.steps });
+      if (yield* run.stopIfAsked(step)) return;
+      run.beginStep();
       const batch = await batches.nextBatch(config.optim.batchSize);
       const masked = maskTokens({ ids: batch.ids, rng: maskRng, ...masking });
       const dropoutSeed = config.model.dropout > 0 ? dropoutRng.nextUint32() : undefined;
       const { loss, grads } = mlmGrads({ model, batch, masked, dropoutSeed });
-      const { grads: applied, gradNorm } = clipGradients(grads, config.optim.maxGradNorm);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        tf.dispose([...applied.values()]);
-        const failedStep = step + 1;
-        logger.log({ event: 'non-finite', step: failedStep, loss, gradNorm });
-        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint: checkpoints.last };
-        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint: checkpoints.last });
-      }
-      optimizer.applyGradients(model.params, applied, lr);
-      tf.dispose([...applied.values()]);
+      const lrSchedule = { step, peakLr: config.optim.lr, warmupSteps, totalSteps: config.steps };
+      const update = applyTrainingStep({ params: model.params, grads, loss, optimizer, maxGradNorm: config.optim.maxGradNorm, schedule: lrSchedule });
+      if (!update.applied) return yield* run.nonFinite({ step: step + 1, loss, gradNorm: update.gradNorm });
+      const { lr, gradNorm } = update;
       step += 1;
 
-      const now = performance.now();
-      const elapsedSeconds = (now - started) / 1000;
-      const tokensPerSecond = batch.tokens / ((now - stepStarted) / 1000);
+      const { elapsedSeconds, tokensPerSecond, etaSeconds, firstStep } = run.endStep({ step, tokens: batch.tokens });
       const maskedTokens = masked.positions.length;
-      const eta = etaSeconds({ step: step - startStep, total: config.steps - startStep, elapsedSeconds });
       logger.log({ event: 'step', step, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds });
-      // corpus lines over data.maxLineBytes met so far (this process): split (.txt) or skipped (JSONL, TSV, parquet)
-      const overlong = batches!.overlong;
-      if (overlong.split + overlong.skipped > overlongLogged) {
-        overlongLogged = overlong.split + overlong.skipped;
-        logger.log({ event: 'overlong-lines', step, ...overlong, maxLineBytes: config.data.maxLineBytes });
-      }
-      yield { type: 'step', step, totalSteps: config.steps, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
+      run.logOverlong({ step, overlong: batches.overlong, maxLineBytes: config.data.maxLineBytes });
+      yield { type: 'step', step, totalSteps: config.steps, loss, maskedTokens, lr, gradNorm, tokens: batch.tokens, tokensPerSecond, elapsedSeconds, etaSeconds };
       yield { type: 'progress', stage: 'pretrain-mlm', step, total: config.steps, metrics: { loss, tokensPerSecond } };
-      if (step === startStep + 1) yield logFirstStep(logger, firstStepEvent({ stage: 'pretrain-mlm', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep }));
+      if (firstStep) yield logFirstStep(logger, firstStep);
 
       if (step % config.eval.every === 0 || step === config.steps) {
         const evaluated = runEval();
         if (evaluated) yield evaluated;
       }
-      if (step % config.checkpoint.every === 0 || step === config.steps) {
-        const saved = await checkpoints.save(step, step === config.steps ? 'final' : 'interval');
-        if (saved) yield saved;
-      }
+      yield* run.checkpointIfDue(step);
     }
 
     await model.savePretrained(output);
@@ -320,8 +249,10 @@ export async function* pretrainMlmIter(input: PretrainMlmConfigInput | PretrainM
     await writeFileAtomic(lossCurve, await mlmLossCurveSvg(logFile));
     logger.log({ event: 'done', step, files });
     yield { type: 'done', step, output, files: [...files, PRETRAIN_CONFIG_FILE, PRETRAIN_LOG, PRETRAIN_LOSS_CURVE], log: logFile, lossCurve, evals };
+  } catch (error) {
+    throw explainOutOfMemory({ error, step: memoryPlan });
   } finally {
-    removeSignalHandlers();
+    run?.close();
     await logger?.close();
     await batches?.close();
     optimizer.dispose();

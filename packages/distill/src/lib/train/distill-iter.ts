@@ -1,22 +1,16 @@
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { BertModel } from '@koenbert/bert';
 import {
-  AdamW,
+  applyTrainingStep,
   defaultDecayExcluded,
-  etaSeconds,
-  JsonlLogger,
-  truncateReplayedLog,
+  explainOutOfMemory,
   KoenbertError,
-  linearWarmupDecay,
   resolveModelDir,
   SeededRng,
-  writeFileAtomic,
   type HubOptions,
-  firstStepEvent,
-  type FirstStepEvent,
-  type ProgressEvent,
+  type JsonlLogger,
+  type PlannedStep,
 } from '@koenbert/tensor-utils';
 import { loadWordPieceTokenizer, readMergeMap, type MergeMap, type WordPieceTokenizer } from '@koenbert/tokenizer-merge';
 import { mixProbability, parseDistillConfig, type DistillConfig, type DistillConfigInput } from '../config';
@@ -26,13 +20,14 @@ import { languageForStep, parseMixSchedule, type MixPoint } from '../data/langua
 import type { RelationType } from '../losses/minilm-v2';
 import { writeLossCurve } from '../report/write-loss-curve';
 import { restoreCheckpoint, writeCheckpoint } from './checkpoint';
-import { CheckpointCursor } from './checkpoint-cursor';
-import { clipGradients, nonFiniteError } from './clip-gradients';
+import { distillStepPlan } from './distill-step-plan';
 import { logFirstStep } from './log-first-step';
+import { openRunLog } from './open-run-log';
+import { optimizerFromConfig } from './optimizer-from-config';
 import { prepareRunOutput } from './prepare-run-output';
 import { relationGrads } from './relation-grads';
 import { saveDistilledModel } from './save-distilled-model';
-import { onStopSignals } from './stop-signals';
+import { TrainingRun, type StepProgress, type TrainerOptions, type TrainingRunEvent } from './training-run';
 
 export type DistillEvent =
   | {
@@ -49,40 +44,20 @@ export type DistillEvent =
       studentParams: number;
       resumedFrom?: string;
     }
-  | {
+  | ({
       type: 'step';
-      /** Steps completed (1 … totalSteps). */
-      step: number;
-      totalSteps: number;
       lang: Language;
       /** Relation loss of this step (Σ weighted Q-Q, K-K, V-V; mean over micro-batches; before the language weight). */
       loss: number;
       perRelation: Record<RelationType, number>;
       /** Running mean of the loss per language over the last 100 steps of that language. */
       recentLoss: Partial<Record<Language, number>>;
-      lr: number;
-      gradNorm: number;
-      tokens: number;
-      tokensPerSecond: number;
-      elapsedSeconds: number;
-      etaSeconds?: number;
-    }
-  | ProgressEvent
-  | FirstStepEvent
-  | { type: 'checkpoint'; step: number; dir: string; reason: 'interval' | 'stop' | 'final' }
-  | { type: 'stopped'; step: number; reason: string; checkpoint: string }
-  | { type: 'non-finite'; step: number; loss: number; gradNorm: number; lastCheckpoint?: string }
+    } & StepProgress)
+  | TrainingRunEvent
   | { type: 'done'; step: number; output: string; files: string[]; lossCurve: string; log: string };
 
 /** What a config cannot carry: a stop signal, process signal handling, a Hub token, a fetch for tests. */
-export interface DistillOptions {
-  /** Stop (checkpoint, then return) at the next step boundary once aborted. */
-  signal?: AbortSignal;
-  /** Also stop that way on SIGINT/SIGTERM (a second signal kills as usual). Default true. */
-  handleProcessSignals?: boolean;
-  hubToken?: string;
-  fetch?: typeof fetch;
-}
+export type DistillOptions = TrainerOptions;
 
 /** The trainer's part of a checkpoint. */
 export interface DistillTrainingState {
@@ -165,17 +140,14 @@ function addGrads(a: Map<string, tf.Tensor> | undefined, b: Map<string, tf.Tenso
  * teacher (its own ids, no gradient) and the student (the aligned merged ids), and applies AdamW with warmup +
  * linear decay and global-norm clipping. Checkpoints go to `<output>/checkpoints` every `checkpoint.every` steps, on
  * stop (AbortSignal, SIGINT, SIGTERM) and at the end; `resume` continues bit-identically. A non-finite loss or
- * gradient stops the run (KoenbertError NON_FINITE_LOSS naming the step) and leaves the last good checkpoint.
+ * gradient stops the run (KoenbertError NON_FINITE_LOSS naming the step) and leaves the last good checkpoint; a wasm
+ * heap exhausted during the run stops it with OUT_OF_MEMORY, naming the step's estimate and the ways out.
  * At the end `<output>` holds the BertForMaskedLM folder with the merged tokenizer, the JSONL log and a loss-curve SVG.
  */
 export async function* distillIter(input: DistillConfigInput | DistillConfig, options: DistillOptions = {}): AsyncGenerator<DistillEvent, void> {
   const config = parseDistillConfig(input);
   const hub: HubOptions = { ...config.hub, token: options.hubToken, fetch: options.fetch };
-  const output = path.resolve(config.output);
-  const checkpointDir = path.join(output, 'checkpoints');
-  const logFile = path.join(output, DISTILL_LOG);
-
-  const existing = await prepareRunOutput({ output, checkpointDir, logFile, resume: config.resume, overwrite: config.overwrite });
+  const { output, checkpointDir, logFile, resumeFrom: existing } = await prepareRunOutput({ output: config.output, logName: DISTILL_LOG, resume: config.resume, overwrite: config.overwrite });
 
   const languages = activeLanguages(config);
   const schedule: MixPoint[] | undefined = config.data.mixSchedule ? parseMixSchedule(config.data.mixSchedule) : undefined;
@@ -191,19 +163,15 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
   const student = await BertModel.fromPretrained(config.student, { task: 'base', ...hub });
   const teachers: Partial<Record<Language, Teacher>> = {};
   const batches: Partial<Record<Language, LanguageBatches>> = {};
-  const optimizer = new AdamW({
-    lr: config.optim.lr,
-    beta1: config.optim.beta1,
-    beta2: config.optim.beta2,
-    epsilon: config.optim.epsilon,
-    weightDecay: config.optim.weightDecay,
+  const optimizer = optimizerFromConfig({
+    optim: config.optim,
     // frozen rows must not decay either: with freezing, the word embeddings get no weight decay at all
     decayExcluded: (name) => defaultDecayExcluded(name) || (config.optim.freezeOldEmbeddings && name === WORD_EMBEDDINGS),
   });
   let freezeMask: tf.Tensor | undefined;
   let logger: JsonlLogger | undefined;
-  let stopReason: string | undefined;
-  let removeSignalHandlers = () => undefined as void;
+  let run: TrainingRun | undefined;
+  let memoryPlan: PlannedStep | undefined;
 
   try {
     if (student.config.vocab_size !== merged.mergedVocabSize) {
@@ -216,6 +184,7 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
     checkRelationHeads('student', student.config.hidden_size, config.loss.relationHeads);
     const studentLayer = checkLayer('studentLayer', config.studentLayer ?? student.config.num_hidden_layers, student.config.num_hidden_layers);
     for (const lang of languages) teachers[lang] = await loadTeacher({ lang, config, hub, merged });
+    memoryPlan = distillStepPlan({ config, student: student.config, teachers: languages.map((lang) => teachers[lang]!.model.config) });
     if (config.optim.freezeOldEmbeddings) {
       const rows = student.config.vocab_size;
       freezeMask = tf.tidy(() => tf.reshape(tf.cast(tf.greaterEqual(tf.range(0, rows, 1, 'int32'), merged.koreanVocabSize), 'float32'), [rows, 1]));
@@ -251,21 +220,10 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       });
     }
 
-    // the steps after the checkpoint are about to run again: their old lines go, so the log (and its loss curve) has each step once
-    if (resumedFrom) await truncateReplayedLog({ file: logFile, step });
-    logger = new JsonlLogger(logFile);
-    await writeFileAtomic(path.join(output, DISTILL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
-    logger.log({ event: resumedFrom ? 'resume' : 'start', step, checkpoint: resumedFrom, config });
+    logger = await openRunLog({ logFile, configName: DISTILL_CONFIG_FILE, config, step, resumedFrom });
     const studentParams = [...student.params.values()].reduce((sum, v) => sum + v.size, 0);
     const teacherLayers = Object.fromEntries(languages.map((lang) => [lang, teachers[lang]!.layer + 1]));
     yield { type: 'start', config, startStep: step, totalSteps: config.steps, languages, englishProbability: englishRatio, teacherLayers, studentLayer: studentLayer + 1, studentParams, resumedFrom };
-
-    const signal = options.signal;
-    if (options.handleProcessSignals ?? true) {
-      removeSignalHandlers = onStopSignals((name) => {
-        stopReason = name;
-      });
-    }
 
     const checkpoint = async (): Promise<string> => {
       const training: DistillTrainingState = {
@@ -275,24 +233,13 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
       };
       return writeCheckpoint({ dir: checkpointDir, step, params: student.params, optimizer, training, keep: config.checkpoint.keep });
     };
-    const checkpoints = new CheckpointCursor(checkpoint, resumedFrom ? { dir: resumedFrom, step } : undefined);
-    const started = performance.now();
-    const startStep = step;
+    run = new TrainingRun({ stage: 'distill', logger, writeCheckpoint: checkpoint, step, resumedFrom, totalSteps: config.steps, checkpointEvery: config.checkpoint.every, options });
     const recent: Record<Language, number[]> = { en: [], ko: [] };
-    const overlongLogged: Record<Language, number> = { en: 0, ko: 0 };
 
     while (step < config.steps) {
-      if (signal?.aborted) stopReason ??= 'abort';
-      if (stopReason) {
-        const saved = await checkpoints.save(step, 'stop');
-        if (saved) yield saved;
-        logger.log({ event: 'stopped', step, reason: stopReason });
-        yield { type: 'stopped', step, reason: stopReason, checkpoint: checkpoints.last! };
-        return;
-      }
-      const stepStarted = performance.now();
+      if (yield* run.stopIfAsked(step)) return;
+      run.beginStep();
       const lang = languageForStep({ seed: config.seed, step, englishRatio, schedule });
-      const lr = linearWarmupDecay({ step, peakLr: config.optim.lr, warmupSteps, totalSteps: config.steps });
       const accumulation = config.optim.gradAccumulation;
       let grads: Map<string, tf.Tensor> | undefined;
       let loss = 0;
@@ -322,48 +269,32 @@ export async function* distillIter(input: DistillConfigInput | DistillConfig, op
         grads!.set(WORD_EMBEDDINGS, tf.mul(raw, freezeMask));
         raw.dispose();
       }
-      const { grads: applied, gradNorm } = clipGradients(grads!, config.optim.maxGradNorm);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        tf.dispose([...applied.values()]);
-        const failedStep = step + 1;
-        logger.log({ event: 'non-finite', step: failedStep, lang, loss, gradNorm });
-        yield { type: 'non-finite', step: failedStep, loss, gradNorm, lastCheckpoint: checkpoints.last };
-        throw nonFiniteError({ loss, gradNorm, step: failedStep, lastCheckpoint: checkpoints.last, context: lang });
-      }
-      optimizer.applyGradients(student.params, applied, lr);
-      tf.dispose([...applied.values()]);
+      const lrSchedule = { step, peakLr: config.optim.lr, warmupSteps, totalSteps: config.steps };
+      const update = applyTrainingStep({ params: student.params, grads: grads!, loss, optimizer, maxGradNorm: config.optim.maxGradNorm, schedule: lrSchedule });
+      if (!update.applied) return yield* run.nonFinite({ step: step + 1, loss, gradNorm: update.gradNorm, lang });
+      const { lr, gradNorm } = update;
       step += 1;
 
-      const now = performance.now();
-      const elapsedSeconds = (now - started) / 1000;
-      const tokensPerSecond = tokens / ((now - stepStarted) / 1000);
+      const { elapsedSeconds, tokensPerSecond, etaSeconds, firstStep } = run.endStep({ step, tokens });
       recent[lang].push(loss);
       if (recent[lang].length > 100) recent[lang].shift();
       const recentLoss = Object.fromEntries(languages.filter((l) => recent[l].length > 0).map((l) => [l, recent[l].reduce((a, b) => a + b, 0) / recent[l].length]));
-      const eta = etaSeconds({ step: step - startStep, total: config.steps - startStep, elapsedSeconds });
       logger.log({ event: 'step', step, lang, loss, ...perRelation, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds });
-      // corpus lines over data.maxLineBytes met so far (this process): split (.txt) or skipped (JSONL, TSV, parquet)
-      const overlong = batches[lang]!.overlong;
-      if (overlong.split + overlong.skipped > overlongLogged[lang]) {
-        overlongLogged[lang] = overlong.split + overlong.skipped;
-        logger.log({ event: 'overlong-lines', step, lang, ...overlong, maxLineBytes: config.data.maxLineBytes });
-      }
-      yield { type: 'step', step, totalSteps: config.steps, lang, loss, perRelation, recentLoss, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds, etaSeconds: eta };
+      run.logOverlong({ step, overlong: batches[lang]!.overlong, maxLineBytes: config.data.maxLineBytes, lang });
+      yield { type: 'step', step, totalSteps: config.steps, lang, loss, perRelation, recentLoss, lr, gradNorm, tokens, tokensPerSecond, elapsedSeconds, etaSeconds };
       yield { type: 'progress', stage: 'distill', step, total: config.steps, metrics: { loss, [`loss_${lang}`]: loss, tokensPerSecond } };
-      if (step === startStep + 1) yield logFirstStep(logger, firstStepEvent({ stage: 'distill', seconds: (now - stepStarted) / 1000, steps: config.steps - startStep }));
-
-      if (step % config.checkpoint.every === 0 || step === config.steps) {
-        const saved = await checkpoints.save(step, step === config.steps ? 'final' : 'interval');
-        if (saved) yield saved;
-      }
+      if (firstStep) yield logFirstStep(logger, firstStep);
+      yield* run.checkpointIfDue(step);
     }
 
     const files = await saveDistilledModel({ trained: student, studentSource: config.student, tokenizerDir, output, hub });
     const lossCurve = await writeLossCurve({ log: logFile, file: path.join(output, LOSS_CURVE_FILE) });
     logger.log({ event: 'done', step, files });
     yield { type: 'done', step, output, files: [...files, DISTILL_CONFIG_FILE, DISTILL_LOG, LOSS_CURVE_FILE], lossCurve, log: logFile };
+  } catch (error) {
+    throw explainOutOfMemory({ error, step: memoryPlan });
   } finally {
-    removeSignalHandlers();
+    run?.close();
     await logger?.close();
     for (const lang of languages) {
       await batches[lang]?.close();

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { BertModel, type MismatchedHead } from '@koenbert/bert';
-import { AdamW, clipByGlobalNorm, KoenbertError, linearWarmupDecay, SeededRng, type HubOptions } from '@koenbert/tensor-utils';
+import { AdamW, applyTrainingStep, describeNonFinite, explainOutOfMemory, KoenbertError, SeededRng, type HubOptions } from '@koenbert/tensor-utils';
 import { taskMetrics, type MetricValues, type TaskPredictions } from '../metrics/task-metrics';
 import type { EpochRecord } from '../results/task-result';
 import type { Hyperparameters, TaskSpec } from '../tasks/task-registry';
 import { collateBatch } from '../tokenize/collate-batch';
 import type { EncodedExample } from '../tokenize/encode-examples';
 import { bertTaskOf } from './bert-task-of';
+import { finetuneStepPlan } from './finetune-step-plan';
 import { batchInputs, disposeInputs, predict } from './predict';
 import { taskLoss } from './task-loss';
 
@@ -39,6 +40,7 @@ export interface FinetuneParams {
    * the step of the whole batch (without dropout, equal to rounding), with the activations of one micro-batch.
    */
   microBatchSize?: number;
+  /** Clip the global gradient norm to this (eval's config requires > 0; 0 would only measure it). */
   maxGradNorm: number;
   /** Scores the validation part after each epoch (default `taskMetrics`; tests pass a spy to see what is scored). */
   score?: typeof taskMetrics;
@@ -126,8 +128,9 @@ function primaryValue(task: TaskSpec, metrics: MetricValues): number {
  * LayerNorm without decay), linear warm-up then linear decay to 0, global-norm clipping, dropout on — transformers'
  * Trainer recipe. `checkpoint: 'best'` scores `validation` after every epoch and keeps the predictions on `evalSet`
  * of the epoch best on it (by the task's primary metric); `'last'` keeps the last epoch's. The evaluation set is
- * only predicted, never scored here: choosing the epoch cannot peek at it. A non-finite training loss stops the run
- * with an error (nothing is scored). The model is disposed at the end; nothing is printed.
+ * only predicted, never scored here: choosing the epoch cannot peek at it. A non-finite training loss or gradient
+ * norm stops the run with LOSS_NOT_FINITE before the update (nothing is scored); an exhausted wasm heap with
+ * OUT_OF_MEMORY, naming the step's estimate and the ways out. The model is disposed at the end; nothing is printed.
  */
 export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<FinetuneEvent, FinetuneOutcome> {
   const { task, train, evalSet, hyperparameters: hp, score = taskMetrics } = params;
@@ -151,6 +154,7 @@ export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<Fine
   let selected: { epoch: number; predictions: TaskPredictions } | undefined;
   let bestPrimary = Number.NEGATIVE_INFINITY;
   let step = 0;
+  const memoryPlan = finetuneStepPlan({ model: model.config, task, batchSize: hp.batchSize, maxLength: hp.maxLength, microBatchSize: params.microBatchSize });
   try {
     const mismatched = model.loadReport?.mismatched ?? [];
     if (mismatched.length > 0) yield { type: 'head-replaced', tensors: mismatched };
@@ -162,23 +166,19 @@ export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<Fine
         const stepStarted = Date.now();
         const examples = order.slice(start, start + hp.batchSize).map((i) => train[i]);
         const { loss: lossValue, grads } = await batchGrads({ model, task, examples, padId: params.padId, useTokenTypeIds, microBatchSize: params.microBatchSize });
-        if (!Number.isFinite(lossValue)) {
-          for (const grad of grads.values()) grad.dispose();
+        const schedule = { step, peakLr: hp.lr, warmupSteps, totalSteps };
+        const update = applyTrainingStep({ params: model.params, grads, loss: lossValue, optimizer, maxGradNorm: params.maxGradNorm, schedule });
+        if (!update.applied) {
           throw new KoenbertError({
             code: 'LOSS_NOT_FINITE',
-            message: `fine-tuning ${task.name} (seed ${hp.seed}) stopped: the training loss is ${lossValue} at step ${step + 1} (epoch ${epoch}); nothing was scored`,
+            message: `fine-tuning ${task.name} (seed ${hp.seed}) stopped: the training ${describeNonFinite(update)} at step ${step + 1} (epoch ${epoch}); nothing was scored`,
           });
         }
-        const clipped = clipByGlobalNorm(grads, params.maxGradNorm);
-        for (const grad of grads.values()) grad.dispose();
-        const lr = linearWarmupDecay({ step, peakLr: hp.lr, warmupSteps, totalSteps });
-        optimizer.applyGradients(model.params, clipped.grads, lr);
-        for (const grad of clipped.grads.values()) grad.dispose();
         step++;
         losses.push(lossValue);
         epochLoss += lossValue;
         const seconds = Math.max(1e-3, (Date.now() - stepStarted) / 1000);
-        yield { type: 'step', step, totalSteps, epoch, loss: lossValue, lr, gradNorm: clipped.globalNorm, examplesPerSecond: examples.length / seconds };
+        yield { type: 'step', step, totalSteps, epoch, loss: lossValue, lr: update.lr, gradNorm: update.gradNorm, examplesPerSecond: examples.length / seconds };
       }
       const trainLoss = epochLoss / stepsPerEpoch;
       if (params.checkpoint === 'last') {
@@ -198,6 +198,8 @@ export async function* finetuneIter(params: FinetuneParams): AsyncGenerator<Fine
       epochs.push({ epoch, trainLoss, validation: metrics });
       yield { type: 'epoch', epoch, trainLoss, validation: metrics, primary, isBest };
     }
+  } catch (error) {
+    throw explainOutOfMemory({ error, step: memoryPlan });
   } finally {
     model.dispose();
     optimizer.dispose();

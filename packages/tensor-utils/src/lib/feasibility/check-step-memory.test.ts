@@ -1,4 +1,5 @@
 import { checkStepMemory, isOutOfMemoryError, NATIVE_WAY_OUT, type StepNeed, type StepSize } from './check-step-memory';
+import { KoenbertError } from '../errors';
 import { formatBytes, memoryLimits, WASM_HEAP_BYTES } from './memory-limits';
 
 const GiB = 2 ** 30;
@@ -87,5 +88,7 @@ describe('isOutOfMemoryError', () => {
     expect(isOutOfMemoryError(new Error('Aborted(OOM)'))).toBe(true);
     expect(isOutOfMemoryError(new Error('ENOENT: no such file'))).toBe(false);
     expect(isOutOfMemoryError('memory access out of bounds')).toBe(false);
+    // the one line already made of it is not made again
+    expect(isOutOfMemoryError(new KoenbertError({ code: 'OUT_OF_MEMORY', message: 'distill: ran out of memory on wasm during training' }))).toBe(false);
   });
 });

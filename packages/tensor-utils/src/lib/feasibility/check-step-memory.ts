@@ -31,6 +31,15 @@ export interface StepOptions {
   microBatchSize?: string;
 }
 
+/** A training step a stage is about to run, as checkStepMemory reads it (all but the limits). */
+export interface PlannedStep {
+  /** Names the stage in messages, e.g. 'distill'. */
+  what: string;
+  size: StepSize;
+  estimate: (size: StepSize) => StepNeed;
+  options: StepOptions;
+}
+
 export interface StepMemoryCheck {
   fits: boolean;
   need: StepNeed;
@@ -154,6 +163,7 @@ export function stepTooLargeError(check: StepMemoryCheck): KoenbertError {
  * grow, an abort on a failed allocation), so a training loop can turn them into the same one line as the refusal.
  */
 export function isOutOfMemoryError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // a KoenbertError is already the one line (OUT_OF_MEMORY's own message says "ran out of memory")
+  if (!(error instanceof Error) || error instanceof KoenbertError) return false;
   return /memory access out of bounds|out of memory|\boom\b|cannot enlarge memory|array buffer allocation failed|allocation failed/i.test(error.message);
 }
