@@ -87,6 +87,20 @@ function teacherRecord(lang) {
   };
 }
 
+/**
+ * The teacher's record, kept beside the cells (cells/teachers/<lang>.json) whenever its folder is at hand: runs/ is
+ * not committed and a later machine may summarize (or measure other cells) without rebuilding the teachers.
+ */
+async function keptTeacherRecord(lang) {
+  const kept = path.join(paths.cells, 'teachers', `${lang}.json`);
+  const record = teacherRecord(lang);
+  if (record) {
+    await writeFileAtomic(kept, `${JSON.stringify(record, null, 1)}\n`);
+    return record;
+  }
+  return existsSync(kept) ? readJson(kept) : undefined;
+}
+
 // ---- data subsets and models made here ----------------------------------------------------------------------------
 async function ensureSubsets() {
   for (const task of Object.keys(TRAIN_SUBSETS)) {
@@ -208,7 +222,7 @@ async function runRelationCell(lane, cell) {
 async function summarize() {
   const cells = collectCells(paths.cells);
   const relation = collectRelationLoss(paths.cells);
-  const teachers = Object.fromEntries(['ko', 'en'].map((lang) => [lang, teacherRecord(lang)]).filter(([, t]) => t));
+  const teachers = Object.fromEntries((await Promise.all(['ko', 'en'].map(async (lang) => [lang, await keptTeacherRecord(lang)]))).filter(([, t]) => t));
   const totals = { done: cells.filter((c) => c.model !== 'majority').length + relation.length, total: MODEL_ORDER.length * INSTRUMENTS.length * TASKS.length + RELATION_MODELS.length * 2 };
   const input = { cells, relation, teachers, protocol: protocolRecord(), totals };
   await writeFileAtomic(path.join(paths.out, 'replication.json'), `${JSON.stringify(replicationJson(input), null, 1)}\n`);
