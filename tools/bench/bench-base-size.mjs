@@ -163,6 +163,7 @@ const rows = [];
 
 // ---- PyTorch (transformers) in the same run, where a Python with transformers is at hand
 let torch;
+let torchDistill;
 if (!flag('no-torch')) {
   const venvRoot = path.join(os.homedir(), '.cache', 'koenbert');
   const venv = existsSync(venvRoot) ? readdirSync(venvRoot).find((name) => name.startsWith('interop-venv-')) : undefined;
@@ -172,6 +173,17 @@ if (!flag('no-torch')) {
     torch = JSON.parse(execFileSync(python, [path.join(process.cwd(), 'tools', 'bench', 'bench_base_size_torch.py'), args], { encoding: 'utf8' }).trim().split('\n').pop());
   } catch (error) {
     torch = { skipped: String(error.message ?? error).split('\n')[0] };
+  }
+  // the distillation step in plain torch modules (tools/bench/bench-distill-torch.py): what a backend without the wasm
+  // heap's 4 GiB would have to beat at the recipe's sizes
+  const distillArgs = JSON.stringify({
+    hidden: S.hidden, layers: S.layers, heads: S.heads, ffn: S.ffn, teacherVocab: { en: S.vocabEn, ko: S.vocabKo }, studentVocab: S.vocabStudent,
+    batch: S.dBatch, seq: S.dSeq, relationHeads: S.relationHeads, warmup: WARMUP, steps: STEPS, threads: Number(process.env.KOENBERT_BENCH_TORCH_THREADS ?? 1),
+  });
+  try {
+    torchDistill = JSON.parse(execFileSync(python, [path.join(process.cwd(), 'tools', 'bench', 'bench-distill-torch.py'), distillArgs], { encoding: 'utf8' }).trim().split('\n').pop());
+  } catch (error) {
+    torchDistill = { skipped: String(error.message ?? error).split('\n')[0] };
   }
 }
 
@@ -185,3 +197,7 @@ for (const row of rows) {
 }
 if (torch?.stepSeconds) console.log(`| PyTorch ${torch.torch} (transformers ${torch.transformers}) CPU, ${torch.threads} thread(s): fine-tuning, batch ${S.ftBatch} × ${S.ftSeq} | ${S.ftBatch} | – | ${median(torch.stepSeconds).toFixed(2)} | ${(median(torch.stepSeconds) * torch.threads).toFixed(1)} | – | ${torch.peakRssMb.toFixed(0)} |`);
 else if (torch) console.log(`PyTorch side skipped: ${torch.skipped ?? 'no result'}`);
+if (torchDistill?.stepSeconds) {
+  const seconds = median(torchDistill.stepSeconds);
+  console.log(`| PyTorch ${torchDistill.torch} CPU, ${torchDistill.threads} thread(s): distillation, batch ${S.dBatch} × ${S.dSeq}, R ${S.relationHeads} | ${S.dBatch} | – | ${seconds.toFixed(2)} | ${(seconds * torchDistill.threads).toFixed(1)} | ${S.distillSteps.toLocaleString('en-US')} steps ≈ ${formatPlanDuration(seconds * S.distillSteps)} | ${torchDistill.peakRssMb.toFixed(0)} |`);
+} else if (torchDistill) console.log(`PyTorch distillation side skipped: ${torchDistill.skipped ?? 'no result'}`);

@@ -5,7 +5,7 @@ two teachers (inference, no grad) and a merged-vocab student, relation loss on Q
 written here with plain torch modules (post-LN BERT, exact GELU), no transformers.
 
 Made with Debian /usr/bin/python3 3.11.2, torch 1.13.1 (python3-torch) with libopenblas0-pthread, torch.set_num_threads(1).
-Usage: /usr/bin/python3 tools/bench/bench-distill-torch.py '<json args>'  (prints one JSON line)
+Usage: /usr/bin/python3 tools/bench/bench-distill-torch.py '<json args>'  (prints one JSON line; "threads" defaults to 1)
 """
 import json
 import math
@@ -66,7 +66,7 @@ def relation_kl(t, s, mask, r):
 
 def main():
     a = json.loads(sys.argv[1])
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.get('threads', 1))
     torch.manual_seed(0)
     cfg = dict(hidden=a['hidden'], layers=a['layers'], heads=a['heads'], ffn=a['ffn'])
     teachers = {lang: Bert(a['teacherVocab'][lang], **cfg).eval() for lang in ('en', 'ko')}
