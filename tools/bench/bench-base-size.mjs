@@ -7,14 +7,16 @@
 // (microBatchSize), the distillation step through distill's relation loss with summed micro-batch gradients, clipping and
 // AdamW. Prints seconds per step, what a whole run takes at that speed, and core-seconds per step (× the cores used).
 // The PyTorch side (transformers' BertForSequenceClassification, fp32) runs in the same run when KOENBERT_BENCH_PYTHON
-// (or the pinned venv of tools/interop) has transformers; --no-torch skips it.
+// (or the pinned venv of tools/interop) has transformers, and PyTorch's distillation step (tools/bench/bench-distill-torch.py,
+// plain torch modules) at the recipe's sizes; KOENBERT_BENCH_TORCH_THREADS sets torch's threads (1); --no-torch skips both.
 //
 // On a GPU machine without node_modules (the H200 of tools/gpu-check.mjs): bundle it with esbuild (--external:'*.node'
 // --external:tokenizers, a `require` banner as in gpu-check's --pack), put node_modules/webgpu/{package.json,index.js,
 // dist/linux-x64/dawn.node} and node_modules/tokenizers/{package.json,index.js,tokenizers.linux-x64-gnu.node} beside it,
 // and run with KOENBERT_BACKEND=webgpu (the wasm backend does not run from the bundle). Run that way on one H200 on
 // 2026-12-04 (numbers in the root README).
-// NOT RUN on the development VM (2 vCPU, busy): one base-size step is minutes and GBs there. --small runs the same code
+// On the development VM (2 vCPU) one base-size step is a minute and GBs: run there on 2026-12-05 with --steps 1 --warmup 0,
+// one thread each (docs/bench/base-size-cpu-2026-12-05.md). --small runs the same code
 // on tiny sizes in seconds (what the tests of this tool's path use). Rerun from the repository root after
 //   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert @koenbert/distill @koenbert/eval-klue-glue
 //   npx esbuild tools/bench/bench-base-size.mjs --bundle --platform=node --format=esm --tsconfig=tsconfig.base.json \
