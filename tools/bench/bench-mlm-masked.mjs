@@ -9,7 +9,8 @@
 // threads equal to koenbert's unless OPENBLAS_NUM_THREADS is set. Numbers in packages/distill/README.md. From the
 // repository root:
 //   npx nx run-many -t build -p @koenbert/tensor-utils @koenbert/bert && \
-//   node tools/bench/bench-mlm-masked.mjs [--steps 2] [--warmup 1] [--rounds 2] [--shapes ko-h256,en-h256,ko-h128,en-h128]
+//   node tools/bench/bench-mlm-masked.mjs [--steps 2] [--warmup 1] [--rounds 2] [--shapes ko-h256,en-h256,ko-h128,en-h128,ko-teacher,en-teacher]
+// (KOENBERT_BENCH_PYTHON: another Python with torch, e.g. the interop venv's; default Debian's /usr/bin/python3)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -37,6 +38,9 @@ const SHAPES = {
   'en-h256': { vocab: 30522, hidden: 256, layers: 4, heads: 4, ffn: 1024 },
   'ko-h128': { vocab: 50135, hidden: 128, layers: 2, heads: 4, ffn: 512 },
   'en-h128': { vocab: 30522, hidden: 128, layers: 2, heads: 4, ffn: 512 },
+  // the teachers as tools/build-teachers.mjs builds them (H 128, 4 layers)
+  'ko-teacher': { vocab: 50135, hidden: 128, layers: 4, heads: 4, ffn: 512 },
+  'en-teacher': { vocab: 30522, hidden: 128, layers: 4, heads: 4, ffn: 512 },
 };
 const shapeNames = arg('shapes', Object.keys(SHAPES).join(',')).split(',');
 
@@ -114,7 +118,7 @@ function koenbertSteps(shape) {
 
 /** The PyTorch worker for one shape: `run(n)` → per-step ms of n steps. */
 async function torchWorker(shape, openblasThreads) {
-  const child = spawn('/usr/bin/python3', [path.join(here, 'bench_mlm_masked_torch.py'), ...[shape.vocab, shape.hidden, shape.layers, shape.heads, shape.ffn, BATCH, SEQ].map(String)], {
+  const child = spawn(process.env.KOENBERT_BENCH_PYTHON ?? '/usr/bin/python3', [path.join(here, 'bench_mlm_masked_torch.py'), ...[shape.vocab, shape.hidden, shape.layers, shape.heads, shape.ffn, BATCH, SEQ].map(String)], {
     env: { ...process.env, OPENBLAS_NUM_THREADS: String(openblasThreads) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
